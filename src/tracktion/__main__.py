@@ -1,0 +1,5 @@
+"""Allow ``python -m tracktion``."""
+
+from tracktion.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Adapters: the only code that touches drivers. Only bootstrap imports them."""

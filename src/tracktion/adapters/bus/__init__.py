@@ -1,0 +1,1 @@
+"""Event bus adapters (in-process now; RabbitMQ at scale)."""

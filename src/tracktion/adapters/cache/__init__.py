@@ -1,0 +1,1 @@
+"""Cache adapters (memory now; Redis at scale)."""

@@ -1,0 +1,269 @@
+"""SqlCatalogStore: the CatalogStore port over SQLAlchemy (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracktion.core.changes import MarkMissing, MoveTrack, TrackChange
+from tracktion.core.errors import NotFoundError, StorageError
+from tracktion.core.ids import TrackId
+from tracktion.core.models import (
+    DuplicateGroup,
+    FileStat,
+    KnownFile,
+    Track,
+    TrackHistoryEntry,
+    TrackStatus,
+)
+
+from . import track_filters
+from .change_batch import ChangeBatch, Row
+from .rows import inode_from_db, path_key, row_to_track
+from .schema import handled_events, track_history, tracks
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+    from tracktion.core.query import TrackQuery
+
+_CHUNK = 400
+_ID_PART = re.compile(r"^[0-9a-f-]{6,36}$")
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlCatalogStore:
+    """Catalog persistence; every write is one transaction and idempotent per event id."""
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    async def known_files(self, roots: Sequence[str] = ()) -> dict[str, KnownFile]:
+        """Tracks with a current path, optionally only those under ``roots``."""
+        prefixes = tuple(os.fsencode(os.path.join(root, "")) for root in roots)
+        query = select(
+            tracks.c.id,
+            tracks.c.path_bytes,
+            tracks.c.size,
+            tracks.c.mtime_ns,
+            tracks.c.inode,
+            tracks.c.sha256,
+            tracks.c.status,
+        ).where(tracks.c.path_bytes.is_not(None))
+        known: dict[str, KnownFile] = {}
+        try:
+            async with self._engine.connect() as conn:
+                result = await conn.stream(query.execution_options(yield_per=5000))
+                async for row in result:
+                    raw = bytes(row.path_bytes)
+                    if prefixes and not raw.startswith(prefixes):
+                        continue
+                    path = os.fsdecode(raw)
+                    stat = FileStat(
+                        path, row.size or 0, row.mtime_ns or 0, inode_from_db(row.inode)
+                    )
+                    known[path] = KnownFile(
+                        TrackId(row.id), stat, row.sha256, TrackStatus(row.status)
+                    )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not read known files: {exc}") from exc
+        return known
+
+    async def apply(self, consumer: str, changes: Sequence[TrackChange]) -> list[Track]:
+        """Apply a batch of changes in one transaction; already-handled events are skipped."""
+        if not changes:
+            return []
+        try:
+            async with self._engine.begin() as conn:
+                pending = await self._unhandled(conn, consumer, changes)
+                if not pending:
+                    return []
+                batch = ChangeBatch(self._clock(), await self._prefetch(conn, pending))
+                for change in pending:
+                    batch.apply(change)
+                await self._write(conn, batch)
+                now = batch.now
+                await conn.execute(
+                    insert(handled_events),
+                    [
+                        {"consumer": consumer, "event_id": event_id, "handled_at": now}
+                        for event_id in dict.fromkeys(change.event_id for change in pending)
+                    ],
+                )
+                return [row_to_track(batch.rows[track_id]) for track_id in batch.dirty_ids]
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not apply {len(changes)} catalog change(s): {exc}") from exc
+
+    async def get(self, ref: str) -> Track | None:
+        """A track by id, by a unique start or end of its id (6+ characters), or by path."""
+        async with self._engine.connect() as conn:
+            if _ID_PART.match(ref):
+                rows = (
+                    (
+                        await conn.execute(
+                            select(tracks)
+                            .where(or_(tracks.c.id.startswith(ref), tracks.c.id.endswith(ref)))
+                            .limit(2)
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
+                if len(rows) == 1:
+                    return row_to_track(rows[0])
+                if len(rows) > 1:
+                    raise NotFoundError(f"{ref!r} matches several tracks: give more of the id")
+            for candidate in dict.fromkeys((ref, os.path.abspath(ref))):
+                row = (
+                    (
+                        await conn.execute(
+                            select(tracks).where(tracks.c.path_bytes == path_key(candidate))
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if row is not None:
+                    return row_to_track(row)
+        return None
+
+    async def list_tracks(self, query: TrackQuery) -> list[Track]:
+        """Tracks matching the query's filters, in its sort order."""
+        statement = track_filters.build(query)
+        try:
+            async with self._engine.connect() as conn:
+                rows = (await conn.execute(statement)).mappings().all()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"track query failed: {exc}") from exc
+        return [row_to_track(row) for row in rows]
+
+    async def duplicates(self, sha256s: Sequence[str] = ()) -> list[DuplicateGroup]:
+        """Groups of present tracks sharing identical bytes, largest groups first."""
+        present = tracks.c.status == TrackStatus.OK.value
+        grouped = (
+            select(tracks.c.sha256)
+            .where(present, tracks.c.sha256.is_not(None))
+            .group_by(tracks.c.sha256)
+            .having(func.count() > 1)
+        )
+        async with self._engine.connect() as conn:
+            shas: list[str] = []
+            if sha256s:
+                for chunk in _chunks(list(dict.fromkeys(sha256s))):
+                    result = await conn.execute(grouped.where(tracks.c.sha256.in_(chunk)))
+                    shas.extend(result.scalars())
+            else:
+                shas = list((await conn.execute(grouped)).scalars())
+            members: dict[str, list[Track]] = {sha: [] for sha in shas}
+            for chunk in _chunks(shas):
+                rows = await conn.execute(
+                    select(tracks)
+                    .where(present, tracks.c.sha256.in_(chunk))
+                    .order_by(tracks.c.path)
+                )
+                for row in rows.mappings():
+                    members[row["sha256"]].append(row_to_track(row))
+        groups = [DuplicateGroup(sha, tuple(group)) for sha, group in members.items()]
+        return sorted(groups, key=lambda group: (-len(group.tracks), group.tracks[0].path))
+
+    async def history(self, track_id: str) -> list[TrackHistoryEntry]:
+        """A track's history, oldest first."""
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(track_history)
+                .where(track_history.c.track_id == track_id)
+                .order_by(track_history.c.id)
+            )
+            return [
+                TrackHistoryEntry(
+                    occurred_at=row["occurred_at"].replace(tzinfo=row["occurred_at"].tzinfo or UTC),
+                    action=row["action"],
+                    detail=dict(row["detail"]),
+                    event_id=row["event_id"],
+                )
+                for row in rows.mappings()
+            ]
+
+    async def status_counts(self) -> dict[str, int]:
+        """Number of tracks per status (every status present, zero included)."""
+        counts = {status.value: 0 for status in TrackStatus}
+        async with self._engine.connect() as conn:
+            rows = await conn.execute(
+                select(tracks.c.status, func.count()).group_by(tracks.c.status)
+            )
+            for status, count in rows:
+                counts[status] = count
+        return counts
+
+    async def _unhandled(
+        self, conn: AsyncConnection, consumer: str, changes: Sequence[TrackChange]
+    ) -> list[TrackChange]:
+        ids = list(dict.fromkeys(change.event_id for change in changes))
+        handled: set[str] = set()
+        for chunk in _chunks(ids):
+            result = await conn.execute(
+                select(handled_events.c.event_id).where(
+                    handled_events.c.consumer == consumer, handled_events.c.event_id.in_(chunk)
+                )
+            )
+            handled.update(result.scalars())
+        return [change for change in changes if change.event_id not in handled]
+
+    async def _prefetch(
+        self, conn: AsyncConnection, changes: Sequence[TrackChange]
+    ) -> dict[bytes, Row]:
+        keys: set[bytes] = set()
+        for change in changes:
+            if isinstance(change, MarkMissing):
+                keys.add(path_key(change.path))
+                continue
+            if isinstance(change, MoveTrack):
+                keys.add(path_key(change.old_path))
+                keys.add(path_key(change.stat.path))
+                continue
+            keys.add(path_key(change.observation.path))
+        rows: dict[bytes, Row] = {}
+        for chunk in _chunks(sorted(keys)):
+            result = await conn.execute(select(tracks).where(tracks.c.path_bytes.in_(chunk)))
+            for row in result.mappings():
+                rows[bytes(row["path_bytes"])] = dict(row)
+        return rows
+
+    async def _write(self, conn: AsyncConnection, batch: ChangeBatch) -> None:
+        relocated = batch.ids_with_new_path()
+        for chunk in _chunks(relocated):
+            await conn.execute(update(tracks).where(tracks.c.id.in_(chunk)).values(path_bytes=None))
+        new_rows = [batch.rows[track_id] for track_id in batch.new_ids]
+        if new_rows:
+            await conn.execute(insert(tracks), new_rows)
+        changed = [batch.rows[track_id] for track_id in batch.dirty_ids - batch.new_ids]
+        if changed:
+            columns = [column.name for column in tracks.columns if column.name != "id"]
+            statement = (
+                update(tracks)
+                .where(tracks.c.id == bindparam("_id"))
+                .values({name: bindparam(name) for name in columns})
+            )
+            params: list[dict[str, Any]] = [
+                {"_id": row["id"], **{name: row[name] for name in columns}} for row in changed
+            ]
+            await conn.execute(statement, params)
+        if batch.history:
+            await conn.execute(insert(track_history), batch.history)

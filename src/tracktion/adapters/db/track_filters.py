@@ -1,0 +1,75 @@
+"""Translate a TrackQuery into a SELECT on ``tracks`` (portable SQL, folded text columns)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from tracktion.core.query import SortField, TrackQuery
+from tracktion.core.text import fold
+
+from .rows import path_key
+from .schema import tracks
+
+_SORT_COLUMNS: dict[SortField, Any] = {
+    SortField.PATH: tracks.c.path,
+    SortField.TITLE: tracks.c.title_key,
+    SortField.ARTIST: tracks.c.artist_key,
+    SortField.ALBUM: tracks.c.album_key,
+    SortField.YEAR: tracks.c.year,
+    SortField.GENRE: tracks.c.genre_key,
+    SortField.DURATION: tracks.c.duration_s,
+    SortField.FORMAT: tracks.c.format,
+    SortField.ADDED: tracks.c.first_seen_at,
+    SortField.UPDATED: tracks.c.updated_at,
+}
+
+
+def _contains(term: str) -> str:
+    folded = fold(term) or ""
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matches(columns: tuple[Any, ...], term: str) -> ColumnElement[bool]:
+    pattern = _contains(term)
+    return or_(*(column.like(pattern, escape="\\") for column in columns))
+
+
+def build(query: TrackQuery) -> Select[Any]:
+    """The SELECT for ``query``: filters ANDed, sorted (nulls last), then by path."""
+    statement = select(tracks)
+    if query.text:
+        statement = statement.where(
+            or_(
+                _matches((tracks.c.title_key, tracks.c.artist_key, tracks.c.album_key), query.text),
+                tracks.c.path.like(f"%{query.text}%"),
+            )
+        )
+    if query.artist:
+        statement = statement.where(
+            _matches((tracks.c.artist_key, tracks.c.albumartist_key), query.artist)
+        )
+    if query.title:
+        statement = statement.where(_matches((tracks.c.title_key,), query.title))
+    if query.album:
+        statement = statement.where(_matches((tracks.c.album_key,), query.album))
+    if query.genre:
+        statement = statement.where(_matches((tracks.c.genre_key,), query.genre))
+    if query.formats:
+        statement = statement.where(tracks.c.format.in_([fmt.value for fmt in query.formats]))
+    if query.statuses:
+        statement = statement.where(
+            tracks.c.status.in_([status.value for status in query.statuses])
+        )
+    if query.path_prefix:
+        prefix = path_key(query.path_prefix.rstrip("/") + "/")
+        upper = prefix[:-1] + bytes([prefix[-1] + 1])
+        statement = statement.where(tracks.c.path_bytes >= prefix, tracks.c.path_bytes < upper)
+    column = _SORT_COLUMNS[query.sort]
+    order = column.desc() if query.descending else column.asc()
+    statement = statement.order_by(column.is_(None), order, tracks.c.path)
+    if query.limit is not None:
+        statement = statement.limit(query.limit)
+    return statement.offset(query.offset) if query.offset else statement

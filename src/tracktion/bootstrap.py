@@ -1,0 +1,92 @@
+"""Composition root: Settings -> adapters -> services -> bus subscriptions.
+
+The only module that imports adapters. Everything is built inside :func:`bootstrap`, never at
+import time, so tests pass their own settings (or fakes) through the same root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tracktion.adapters.bus.inprocess import InProcessBus
+from tracktion.adapters.cache.memory import MemoryCache
+from tracktion.adapters.db.catalog_store import SqlCatalogStore
+from tracktion.adapters.db.engine import create_engine, schema_state, upgrade
+from tracktion.adapters.db.event_store import SqlEventStore
+from tracktion.catalog.service import CatalogService
+from tracktion.core.errors import ConfigurationError
+from tracktion.watcher.live import LiveWatcher
+from tracktion.watcher.scanner import Scanner
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from tracktion.config import Settings
+
+
+@dataclass
+class App:
+    """The wired application: ports, services and the settings they were built from."""
+
+    settings: Settings
+    engine: AsyncEngine
+    bus: InProcessBus
+    cache: MemoryCache
+    store: SqlCatalogStore
+    events: SqlEventStore
+    catalog: CatalogService
+
+    def scanner(self) -> Scanner:
+        """A scanner publishing to this app's bus."""
+        return Scanner(self.bus, self.store, workers=self.settings.scan_workers)
+
+    def live_watcher(self, roots: Sequence[str]) -> LiveWatcher:
+        """A live watcher over ``roots`` publishing to this app's bus."""
+        return LiveWatcher(self.bus, roots, settle_s=self.settings.watch_settle_s)
+
+    async def schema_state(self) -> tuple[str | None, str]:
+        """(database revision, newest shipped revision)."""
+        return await schema_state(self.engine)
+
+    async def close(self) -> None:
+        """Let in-flight events finish, then release everything."""
+        await self.bus.wait_idle()
+        await self.bus.close()
+        await self.engine.dispose()
+
+
+async def bootstrap(settings: Settings, *, migrate: bool = True) -> App:
+    """Build the app for ``settings``; ``migrate`` brings the schema up to date first."""
+    if settings.bus_url != "memory://":
+        raise ConfigurationError(
+            f"TRACKTION_BUS_URL={settings.bus_url!r}: "
+            "only the in-process bus (memory://) exists yet"
+        )
+    if settings.cache_url != "memory://":
+        raise ConfigurationError(
+            f"TRACKTION_CACHE_URL={settings.cache_url!r}: "
+            "only the memory cache (memory://) exists yet"
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.effective_database_url)
+    if migrate:
+        await upgrade(engine)
+    bus = InProcessBus()
+    store = SqlCatalogStore(engine)
+    events = SqlEventStore(engine)
+    catalog = CatalogService(store, bus)
+    bus.subscribe("audit", "#", events.append)
+    bus.subscribe(CatalogService.CONSUMER, "file.*", catalog.handle)
+    await bus.start()
+    return App(
+        settings=settings,
+        engine=engine,
+        bus=bus,
+        cache=MemoryCache(default_ttl_s=settings.cache_ttl_s),
+        store=store,
+        events=events,
+        catalog=catalog,
+    )

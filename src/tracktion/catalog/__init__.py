@@ -1,0 +1,1 @@
+"""The catalog: consolidates file events into tracks; duplicates; queries."""

@@ -1,0 +1,1 @@
+"""Pure domain: models, events, errors and ports. No I/O, no frameworks."""

@@ -1,0 +1,1 @@
+"""File system -> file events: scan, reconcile, live watch, fingerprint."""

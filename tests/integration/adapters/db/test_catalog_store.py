@@ -1,0 +1,177 @@
+"""SqlCatalogStore on a real SQLite file, migrated by Alembic."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from tracktion.adapters.db.catalog_store import SqlCatalogStore
+from tracktion.adapters.db.engine import create_engine, schema_state, upgrade
+from tracktion.adapters.db.schema import metadata
+from tracktion.core.changes import HistoryAction, MarkMissing, MoveTrack, RecordObservation
+from tracktion.core.models import (
+    AudioFormat,
+    AudioProperties,
+    FileObservation,
+    FileStat,
+    Fingerprint,
+    Tags,
+    TrackStatus,
+)
+from tracktion.core.query import SortField, TrackQuery
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlCatalogStore]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}")
+    await upgrade(engine)
+    yield SqlCatalogStore(engine)
+    await engine.dispose()
+
+
+def obs(path: str, sha: str, **tags: object) -> FileObservation:
+    return FileObservation(
+        FileStat(path, 100, 1, 7),
+        Fingerprint(sha * 64, sha * 32, 100),
+        AudioFormat(str(tags.pop("fmt", "mp3"))),
+        Tags(**tags),  # type: ignore[arg-type]
+        AudioProperties(codec="mp3", duration_s=60.0),
+    )
+
+
+def record(event_id: str, observation: FileObservation) -> RecordObservation:
+    return RecordObservation(event_id, HistoryAction.DISCOVERED, observation)
+
+
+async def test_migrations_create_exactly_the_declared_schema(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+    await upgrade(engine)
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        columns = await conn.run_sync(
+            lambda sync: {c["name"] for c in inspect(sync).get_columns("tracks")}
+        )
+    current, head = await schema_state(engine)
+    await engine.dispose()
+
+    assert tables == set(metadata.tables) | {"alembic_version"}
+    assert columns == {column.name for column in metadata.tables["tracks"].columns}
+    assert current == head
+
+
+async def test_apply_is_idempotent_per_event_id(store: SqlCatalogStore) -> None:
+    change = record("e1", obs("/m/a.mp3", "a", title="A"))
+
+    first = await store.apply("catalog", [change])
+    again = await store.apply("catalog", [change])
+
+    assert len(first) == 1
+    assert again == []
+    assert len(await store.list_tracks(TrackQuery())) == 1
+    assert len(await store.history(first[0].id)) == 1
+
+
+async def test_move_keeps_id_and_history_and_get_finds_by_path_or_prefix(
+    store: SqlCatalogStore,
+) -> None:
+    [track] = await store.apply("catalog", [record("e1", obs("/m/a.mp3", "a", title="A"))])
+    await store.apply(
+        "catalog", [MoveTrack("e2", "/m/a.mp3", FileStat("/m/b.mp3", 100, 1, 7), None)]
+    )
+
+    moved = await store.get("/m/b.mp3")
+    assert moved is not None
+    assert moved.id == track.id
+    assert moved.observation.tags.title == "A"
+    assert await store.get("/m/a.mp3") is None
+    assert (await store.get(track.id[-12:])) == moved
+    assert [entry.action for entry in await store.history(track.id)] == ["discovered", "moved"]
+
+
+async def test_deleted_files_stay_as_missing_and_leave_duplicate_groups(
+    store: SqlCatalogStore,
+) -> None:
+    await store.apply(
+        "catalog",
+        [
+            record("e1", obs("/m/a.mp3", "a")),
+            record("e2", obs("/m/copy.mp3", "a")),
+            record("e3", obs("/m/other.mp3", "b")),
+        ],
+    )
+    [group] = await store.duplicates()
+    assert [t.path for t in group.tracks] == ["/m/a.mp3", "/m/copy.mp3"]
+
+    await store.apply("catalog", [MarkMissing("e4", "/m/copy.mp3")])
+
+    assert await store.duplicates() == []
+    missing = await store.get("/m/copy.mp3")
+    assert missing is not None
+    assert missing.status == TrackStatus.MISSING
+    assert missing.missing_since is not None
+    assert (await store.status_counts()) == {"ok": 2, "error": 0, "missing": 1}
+
+
+async def test_filters_ignore_case_and_accents_and_sort(store: SqlCatalogStore) -> None:
+    await store.apply(
+        "catalog",
+        [
+            record("e1", obs("/m/1.flac", "a", artist="Ólöf Brandr", title="Neon", fmt="flac")),
+            record("e2", obs("/m/2.mp3", "b", artist="ÓLÖF BRANDR", title="alpha")),
+            record(
+                "e3",
+                obs(
+                    "/m/3.flac",
+                    "c",
+                    artist="Daft Punk",
+                    title="Zeta",
+                    fmt="flac",
+                    albumartist="Various",
+                ),
+            ),
+            record("e4", obs("/m/4.flac", "d", albumartist="Daft Punk", title="Beta", fmt="flac")),
+        ],
+    )
+
+    olof = await store.list_tracks(TrackQuery(artist="olof", sort=SortField.TITLE))
+    daft_flac = await store.list_tracks(
+        TrackQuery(
+            artist="DAFT", formats=(AudioFormat.FLAC,), sort=SortField.TITLE, descending=True
+        )
+    )
+    under = await store.list_tracks(TrackQuery(path_prefix="/m", limit=2, offset=1))
+
+    assert [t.observation.tags.title for t in olof] == ["alpha", "Neon"]
+    assert [t.observation.tags.title for t in daft_flac] == ["Zeta", "Beta"]
+    assert [t.path for t in under] == ["/m/2.mp3", "/m/3.flac"]
+    assert await store.list_tracks(TrackQuery(title="100%")) == []
+
+
+async def test_paths_are_kept_byte_for_byte(store: SqlCatalogStore) -> None:
+    nfd = "/m/Cafe\u0301.flac"
+    nfc = "/m/Caf\u00e9.flac"
+    latin1 = b"/m/caf\xe9.mp3".decode("utf-8", "surrogateescape")
+    await store.apply(
+        "catalog",
+        [record("e1", obs(nfd, "a")), record("e2", obs(nfc, "b")), record("e3", obs(latin1, "c"))],
+    )
+
+    known = await store.known_files(["/m"])
+
+    assert set(known) == {nfd, nfc, latin1}
+    latin = await store.get(latin1)
+    assert latin is not None
+    assert latin.path.encode("utf-8", "surrogateescape") == b"/m/caf\xe9.mp3"
+
+
+async def test_known_files_can_be_limited_to_roots(store: SqlCatalogStore) -> None:
+    await store.apply(
+        "catalog", [record("e1", obs("/a/x.mp3", "a")), record("e2", obs("/ab/y.mp3", "b"))]
+    )
+
+    assert set(await store.known_files(["/a"])) == {"/a/x.mp3"}
+    assert set(await store.known_files()) == {"/a/x.mp3", "/ab/y.mp3"}
