@@ -2,4 +2,5 @@
 
 from tracktion.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes re-import this module: never run the CLI twice
+    main()

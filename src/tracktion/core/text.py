@@ -24,6 +24,8 @@ def fold(text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not _is_diacritic(char))
     return unicodedata.normalize("NFC", stripped).casefold()

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracktion.core.events import Event, EventType
 from tracktion.core.ids import TrackId
@@ -32,7 +31,12 @@ def moved(old_path: str, stat: FileStat, observation: FileObservation | None) ->
         {
             "old_path": old_path,
             "path": stat.path,
-            "stat": asdict(stat),
+            "stat": {
+                "path": stat.path,
+                "size": stat.size,
+                "mtime_ns": stat.mtime_ns,
+                "inode": stat.inode,
+            },
             "observation": observation.to_dict() if observation else None,
         },
     )
@@ -93,21 +97,25 @@ class FileIndex:
             return
         if event.type == EventType.FILE_MOVED:
             previous = self._drop(payload["old_path"])
-            stat = FileStat(**payload["stat"])
             sha256 = previous.sha256 if previous else None
             if payload["observation"]:
-                observation = FileObservation.from_dict(payload["observation"])
-                sha256 = observation.fingerprint.sha256 if observation.fingerprint else None
+                sha256 = _sha256_of(payload["observation"])
             track_id = previous.track_id if previous else TrackId("")
-            self._put(KnownFile(track_id, stat, sha256, TrackStatus.OK))
+            self._put(KnownFile(track_id, FileStat(**payload["stat"]), sha256, TrackStatus.OK))
             return
-        observation = FileObservation.from_dict(payload["observation"])
-        previous = self._known.get(observation.path)
+        observation = payload["observation"]
+        stat = FileStat(**observation["stat"])
+        previous = self._known.get(stat.path)
         self._put(
             KnownFile(
                 previous.track_id if previous else TrackId(""),
-                observation.stat,
-                observation.fingerprint.sha256 if observation.fingerprint else None,
-                TrackStatus.ERROR if observation.error else TrackStatus.OK,
+                stat,
+                _sha256_of(observation),
+                TrackStatus.ERROR if observation["error"] else TrackStatus.OK,
             )
         )
+
+
+def _sha256_of(observation: dict[str, Any]) -> str | None:
+    fingerprint = observation.get("fingerprint")
+    return fingerprint["sha256"] if fingerprint else None

@@ -11,18 +11,17 @@ import asyncio
 import os
 import time
 from collections import Counter
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from tracktion.core.errors import ScanError
 from tracktion.watcher.file_events import FileIndex
 from tracktion.watcher.plan import Reconciler, plan_scan
-from tracktion.watcher.probe import probe_file
+from tracktion.watcher.probe_pool import probe_all
 from tracktion.watcher.walk import Walk
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import Sequence
 
     from tracktion.core.events import Event
     from tracktion.core.models import FileObservation, FileStat
@@ -67,13 +66,11 @@ class Scanner:
         *,
         workers: int,
         batch_size: int = 250,
-        executor: Executor | None = None,
     ) -> None:
         self._bus = bus
         self._store = store
         self._workers = workers
         self._batch_size = batch_size
-        self._executor = executor
 
     async def scan(
         self, roots: Sequence[str], progress: ScanProgress | None = None
@@ -94,7 +91,7 @@ class Scanner:
             progress.planned(len(plan.to_probe), plan.unchanged)
         reconciler = Reconciler(known, plan.vanished)
         pending: list[Event] = []
-        async for observation in self._probe_all(plan.to_probe):
+        async for observation in probe_all(plan.to_probe, self._workers):
             report.read += 1
             report.bytes_read += observation.stat.size
             if observation.error:
@@ -117,29 +114,6 @@ class Scanner:
             report.events[event.type] += 1
         if events:
             await self._bus.publish(events)
-
-    async def _probe_all(self, stats: list[FileStat]) -> AsyncIterator[FileObservation]:
-        loop = asyncio.get_running_loop()
-        owned = self._executor is None
-        executor = self._executor or ThreadPoolExecutor(self._workers, "tracktion-probe")
-        window = self._workers * 8
-        try:
-            queue = iter(stats)
-            running: set[asyncio.Future[FileObservation]] = set()
-            for stat in queue:
-                running.add(loop.run_in_executor(executor, probe_file, stat))
-                if len(running) < window:
-                    continue
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-            while running:
-                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        finally:
-            if owned:
-                executor.shutdown(wait=False, cancel_futures=True)
 
 
 def normalise_roots(roots: Sequence[str]) -> tuple[str, ...]:

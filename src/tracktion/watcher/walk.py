@@ -22,8 +22,10 @@ def is_candidate(name: str) -> bool:
     """True for names worth reading: a known audio extension, or no extension at all."""
     if is_ignored_name(name):
         return False
-    extension = os.path.splitext(name)[1].lower()
-    return extension in AUDIO_EXTENSIONS or extension == ""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        return True
+    return f".{extension.lower()}" in AUDIO_EXTENSIONS
 
 
 def stat_path(path: str) -> FileStat | None:
@@ -63,11 +65,13 @@ class Walk:
                     if not is_ignored_dir(entry.name):
                         subdirs.append(entry.path)
                     continue
-                if not is_candidate(entry.name) or not entry.is_file(follow_symlinks=True):
+                if not is_candidate(entry.name):
                     continue
                 info = entry.stat(follow_symlinks=True)
             except OSError as exc:
                 self.errors.append(f"{entry.path}: cannot stat: {exc.strerror or exc}")
+                continue
+            if not stat_module.S_ISREG(info.st_mode):
                 continue
             yield FileStat(entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
         for subdir in sorted(subdirs):

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tracktion.bootstrap import App
+from tracktion.bootstrap import App, bootstrap
+from tracktion.config import load_settings
 from tracktion.core.errors import ScanError
 from tracktion.core.events import EventType
 from tracktion.core.models import TrackStatus
 from tracktion.core.query import TrackQuery
+from tracktion.watcher.probe_pool import PROCESS_POOL_MIN_FILES
 
 from .conftest import CORPUS, PICKS, TRACKS
 
@@ -119,3 +121,27 @@ async def test_bad_and_hostile_files_never_stop_a_scan(app: App, tmp_path: Path)
 async def test_a_missing_root_is_a_scan_error(app: App, tmp_path: Path) -> None:
     with pytest.raises(ScanError, match="does not exist"):
         await app.scanner().scan([str(tmp_path / "nope")])
+
+
+async def test_large_scans_read_in_worker_processes(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    template = (CORPUS / "bad" / "one-second.mp3").read_bytes()
+    count = PROCESS_POOL_MIN_FILES + 50
+    for number in range(count):
+        folder = root / f"album {number // 20:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{number:04d}.mp3").write_bytes(template + number.to_bytes(4, "big"))
+    application = await bootstrap(load_settings(data_dir=tmp_path / "data", scan_workers=2))
+    try:
+        report = await scan(application, root)
+        tracks = await application.store.list_tracks(TrackQuery())
+    finally:
+        await application.close()
+
+    assert (report.read, len(report.errors)) == (count, 0)
+    assert len(tracks) == count
+    assert (
+        len({t.observation.fingerprint.sha256 for t in tracks if t.observation.fingerprint})
+        == count
+    )
+    assert {t.observation.tags.title for t in tracks} == {"Crystal Rain (Radio Edit)"}

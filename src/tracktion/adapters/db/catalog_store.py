@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from tracktion.core.query import TrackQuery
 
 _CHUNK = 400
+_KNOWN_FILES_SQL = (
+    "SELECT id, path_bytes, size, mtime_ns, inode, sha256, status FROM tracks"
+    " WHERE path_bytes IS NOT NULL"
+)
 _ID_PART = re.compile(r"^[0-9a-f-]{6,36}$")
 T = TypeVar("T")
 
@@ -56,34 +60,26 @@ class SqlCatalogStore:
         self._clock = clock
 
     async def known_files(self, roots: Sequence[str] = ()) -> dict[str, KnownFile]:
-        """Tracks with a current path, optionally only those under ``roots``."""
+        """Tracks with a current path, optionally only those under ``roots``.
+
+        This runs before every scan over the whole library, so it reads plain driver rows.
+        """
         prefixes = tuple(os.fsencode(os.path.join(root, "")) for root in roots)
-        query = select(
-            tracks.c.id,
-            tracks.c.path_bytes,
-            tracks.c.size,
-            tracks.c.mtime_ns,
-            tracks.c.inode,
-            tracks.c.sha256,
-            tracks.c.status,
-        ).where(tracks.c.path_bytes.is_not(None))
+        statuses = {status.value: status for status in TrackStatus}
         known: dict[str, KnownFile] = {}
         try:
             async with self._engine.connect() as conn:
-                result = await conn.stream(query.execution_options(yield_per=5000))
-                async for row in result:
-                    raw = bytes(row.path_bytes)
-                    if prefixes and not raw.startswith(prefixes):
-                        continue
-                    path = os.fsdecode(raw)
-                    stat = FileStat(
-                        path, row.size or 0, row.mtime_ns or 0, inode_from_db(row.inode)
-                    )
-                    known[path] = KnownFile(
-                        TrackId(row.id), stat, row.sha256, TrackStatus(row.status)
-                    )
+                result = await conn.exec_driver_sql(_KNOWN_FILES_SQL)
+                rows = result.all()
         except SQLAlchemyError as exc:
             raise StorageError(f"could not read known files: {exc}") from exc
+        for track_id, raw_path, size, mtime_ns, inode, sha256, status in rows:
+            raw = bytes(raw_path)
+            if prefixes and not raw.startswith(prefixes):
+                continue
+            path = os.fsdecode(raw)
+            stat = FileStat(path, size or 0, mtime_ns or 0, inode_from_db(inode))
+            known[path] = KnownFile(TrackId(track_id), stat, sha256, statuses[status])
         return known
 
     async def apply(self, consumer: str, changes: Sequence[TrackChange]) -> list[Track]:

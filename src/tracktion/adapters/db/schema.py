@@ -64,7 +64,6 @@ tracks = Table(
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("missing_since", DateTime(timezone=True)),
-    Index("ix_tracks_status", "status"),
     Index("ix_tracks_sha256", "sha256"),
     Index("ix_tracks_xxh128", "xxh128"),
     Index("ix_tracks_artist_key", "artist_key"),

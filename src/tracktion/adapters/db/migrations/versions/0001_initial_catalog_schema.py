@@ -88,7 +88,6 @@ def upgrade() -> None:
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.create_index("ix_tracks_artist_key", ["artist_key"], unique=False)
         batch_op.create_index("ix_tracks_sha256", ["sha256"], unique=False)
-        batch_op.create_index("ix_tracks_status", ["status"], unique=False)
         batch_op.create_index("ix_tracks_title_key", ["title_key"], unique=False)
         batch_op.create_index("ix_tracks_xxh128", ["xxh128"], unique=False)
 
@@ -118,7 +117,6 @@ def downgrade() -> None:
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.drop_index("ix_tracks_xxh128")
         batch_op.drop_index("ix_tracks_title_key")
-        batch_op.drop_index("ix_tracks_status")
         batch_op.drop_index("ix_tracks_sha256")
         batch_op.drop_index("ix_tracks_artist_key")
 
