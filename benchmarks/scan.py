@@ -327,8 +327,8 @@ def first_scan_rows(label: str, timing: ScanTiming, files: int, workers: int) ->
         rows.append(Row(f"{label}: rate per worker", rate / workers, "files/s"))
     problems = len(timing.report.errors) + len(timing.report.warnings)
     rows += [
-        Row(f"{label}: process CPU per file", timing.cpu_s / files * 1e6, "us", summary=True),
-        Row(f"{label}: cores busy (CPU / wall)", timing.cpu_s / timing.wall_s, "cores"),
+        Row(f"{label}: main-process CPU per file", timing.cpu_s / files * 1e6, "us", summary=True),
+        Row(f"{label}: main-process cores busy", timing.cpu_s / timing.wall_s, "cores"),
         Row(f"{label}: bytes hashed", timing.report.bytes_read / 1e6 / timing.wall_s, "MB/s"),
         Row(f"{label}: errors + warnings", problems, "", "0", problems == 0),
     ]

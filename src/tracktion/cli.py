@@ -288,13 +288,18 @@ def db_upgrade() -> None:
 
 @db_app.command("status")
 def db_status() -> None:
-    """Schema revision and track counts."""
+    """Schema revision and track counts (changes nothing)."""
 
-    async def work(application: App) -> tuple[tuple[str | None, str], dict[str, int]]:
-        return await application.schema_state(), await application.store.status_counts()
+    async def work(application: App) -> tuple[tuple[str | None, str], dict[str, int] | None]:
+        current, head = await application.schema_state()
+        counts = await application.store.status_counts() if current is not None else None
+        return (current, head), counts
 
     (current, head), counts = _run(work, migrate=False)
     console = Console()
+    if counts is None:
+        console.print(f"no catalog yet (newest schema {head}): run `tracktion db upgrade`")
+        return
     state = "up to date" if current == head else "needs `tracktion db upgrade`"
     console.print(f"schema revision {current} (newest {head}): {state}", highlight=False)
     console.print(", ".join(f"{status}: {count}" for status, count in counts.items()))

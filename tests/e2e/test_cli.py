@@ -122,6 +122,7 @@ def test_json_scan_report_and_exit_codes(library: Path, tmp_path: Path) -> None:
 
 
 def test_data_dir_is_chosen_by_the_environment(library: Path, tmp_path: Path) -> None:
+    assert "no catalog yet" in tracktion("db", "status").stdout
     tracktion("scan", str(library / "tracks"))
     assert (Path(os.environ["TRACKTION_DATA_DIR"]) / "tracktion.db").is_file()
     status = tracktion("db", "status")
@@ -153,3 +154,29 @@ def test_up_watches_until_interrupted(library: Path) -> None:
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
+
+
+def test_a_killed_scan_loses_nothing_and_the_next_one_completes(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    template = (CORPUS / "bad" / "one-second.mp3").read_bytes()
+    for number in range(1500):
+        folder = root / f"album {number // 15:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{number:04d}.mp3").write_bytes(template + number.to_bytes(4, "big"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracktion", "scan", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    process.kill()
+    process.wait(timeout=30)
+
+    report = json.loads(tracktion("scan", str(root), "--json").stdout)
+
+    tracks = as_json("tracks", "list")
+    assert len(tracks) == 1500
+    assert len({t["path"] for t in tracks}) == 1500
+    assert {t["status"] for t in tracks} == {"ok"}
+    assert report["found"] == 1500
+    assert report["unchanged"] + report["read"] == 1500

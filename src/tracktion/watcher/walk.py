@@ -48,16 +48,22 @@ class Walk:
 
     def __iter__(self) -> Iterator[FileStat]:
         for root in self.roots:
-            yield from self._walk_dir(root)
+            pending = [root]
+            while pending:
+                files, subdirs = self._list(pending.pop())
+                yield from files
+                pending.extend(reversed(subdirs))
 
-    def _walk_dir(self, directory: str) -> Iterator[FileStat]:
+    def _list(self, directory: str) -> tuple[list[FileStat], list[str]]:
+        """One folder's candidate files (with stat) and its subfolders, sorted."""
         try:
             with os.scandir(directory) as entries:
                 children = list(entries)
         except OSError as exc:
             self.errors.append(f"{directory}: cannot list folder: {exc.strerror or exc}")
             logger.warning("cannot list %s: %s", directory, exc)
-            return
+            return [], []
+        files: list[FileStat] = []
         subdirs: list[str] = []
         for entry in children:
             try:
@@ -71,8 +77,7 @@ class Walk:
             except OSError as exc:
                 self.errors.append(f"{entry.path}: cannot stat: {exc.strerror or exc}")
                 continue
-            if not stat_module.S_ISREG(info.st_mode):
-                continue
-            yield FileStat(entry.path, info.st_size, info.st_mtime_ns, info.st_ino)
-        for subdir in sorted(subdirs):
-            yield from self._walk_dir(subdir)
+            if stat_module.S_ISREG(info.st_mode):
+                files.append(FileStat(entry.path, info.st_size, info.st_mtime_ns, info.st_ino))
+        subdirs.sort()
+        return files, subdirs
