@@ -5,7 +5,9 @@ import pytest
 from tracktion.config import load_settings
 
 
-def test_data_dir_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_dir_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRACKTION_DATA_DIR", str(tmp_path / "lib data"))
 
     settings = load_settings()
