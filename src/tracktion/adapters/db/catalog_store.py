@@ -73,7 +73,8 @@ class SqlCatalogStore:
                 rows = result.all()
         except SQLAlchemyError as exc:
             raise StorageError(f"could not read known files: {exc}") from exc
-        for track_id, raw_path, size, mtime_ns, inode, sha256, status in rows:
+        for row in rows:
+            track_id, raw_path, size, mtime_ns, inode, sha256, status = tuple(row)
             raw = bytes(raw_path)
             if prefixes and not raw.startswith(prefixes):
                 continue
