@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -60,11 +61,14 @@ class SqlEventStore:
             async for row in result.mappings():
                 if not topic_matches(type_pattern, row["type"]):
                     continue
+                occurred_at = row["occurred_at"]
+                if occurred_at.tzinfo is None:
+                    occurred_at = occurred_at.replace(tzinfo=UTC)
                 found.append(
                     Event.from_dict(
                         {
                             **row,
-                            "occurred_at": row["occurred_at"].isoformat(),
+                            "occurred_at": occurred_at.isoformat(),
                             "payload": json.loads(row["payload"]),
                         }
                     )

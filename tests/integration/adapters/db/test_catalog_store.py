@@ -1,4 +1,4 @@
-"""SqlCatalogStore on a real SQLite file, migrated by Alembic."""
+"""The CatalogStore contract, on every database backend present (SQLite file, PostgreSQL)."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,9 +25,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlCatalogStore]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}")
-    await upgrade(engine)
+async def store(database_url: str) -> AsyncIterator[SqlCatalogStore]:
+    engine = create_engine(database_url)
     yield SqlCatalogStore(engine)
     await engine.dispose()
 
@@ -46,9 +45,8 @@ def record(event_id: str, observation: FileObservation) -> RecordObservation:
     return RecordObservation(event_id, HistoryAction.DISCOVERED, observation)
 
 
-async def test_migrations_create_exactly_the_declared_schema(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
-    await upgrade(engine)
+async def test_migrations_create_exactly_the_declared_schema(database_url: str) -> None:
+    engine = create_engine(database_url)
     await upgrade(engine)
     async with engine.connect() as conn:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
