@@ -1,7 +1,6 @@
 """The CatalogStore contract, on every database backend present (SQLite file, PostgreSQL)."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect

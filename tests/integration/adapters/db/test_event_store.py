@@ -19,7 +19,7 @@ async def store(database_url: str) -> AsyncIterator[SqlEventStore]:
 
 
 async def test_appends_once_per_id_and_reads_newest_first(store: SqlEventStore) -> None:
-    created = Event(EventType.FILE_CREATED, {"path": "/m/Ólöf – 夜光.flac", "n": [1, 2]})
+    created = Event(EventType.FILE_CREATED, {"path": "/m/Ólöf \u2013 夜光.flac", "n": [1, 2]})
     updated = created.caused(EventType.TRACK_UPDATED, {"track_id": "t"})
 
     await store.append([created, updated])
