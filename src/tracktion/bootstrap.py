@@ -6,6 +6,7 @@ import time, so tests pass their own settings (or fakes) through the same root.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from tracktion.config import Settings
+    from tracktion.watcher.file_events import FileIndex
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,8 +49,20 @@ class App:
         return Scanner(self.bus, self.store, workers=self.settings.scan_workers)
 
     def live_watcher(self, roots: Sequence[str]) -> LiveWatcher:
-        """A live watcher over ``roots`` publishing to this app's bus."""
-        return LiveWatcher(self.bus, roots, settle_s=self.settings.watch_settle_s)
+        """A live watcher over ``roots`` publishing to this app's bus, rescanning periodically."""
+
+        async def rescan() -> FileIndex:
+            report, index = await self.scanner().scan(roots)
+            logger.info("periodic rescan: %s", dict(report.events) or "no changes")
+            return index
+
+        return LiveWatcher(
+            self.bus,
+            roots,
+            settle_s=self.settings.watch_settle_s,
+            rescan=rescan,
+            rescan_every_s=self.settings.rescan_interval_s,
+        )
 
     async def schema_state(self) -> tuple[str | None, str]:
         """(database revision, newest shipped revision)."""

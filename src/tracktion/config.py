@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     """Threads that hash and read tags during a scan."""
     watch_settle_s: float = Field(default=0.25, gt=0)
     """A file must keep its size and mtime this long before it is read."""
+    rescan_interval_s: float = Field(default=3600.0, ge=0)
+    """While watching, rescan this often as a safety net for lost inotify events (0 = never)."""
     cache_ttl_s: float = Field(default=300.0, gt=0)
     log_level: str = "WARNING"
     log_json: bool = False

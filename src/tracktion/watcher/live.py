@@ -36,7 +36,7 @@ from tracktion.watcher.probe import probe_file
 from tracktion.watcher.walk import Walk, is_candidate, stat_path
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
     from tracktion.core.ports import EventBus
 
@@ -83,8 +83,22 @@ def _text(path: bytes | str) -> str:
 class LiveWatcher:
     """Watches roots recursively; publishes created/modified/moved/deleted file events."""
 
-    def __init__(self, bus: EventBus, roots: Sequence[str], *, settle_s: float) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        roots: Sequence[str],
+        *,
+        settle_s: float,
+        rescan: Callable[[], Awaitable[FileIndex]] | None = None,
+        rescan_every_s: float = 0.0,
+    ) -> None:
+        """``rescan`` (every ``rescan_every_s``, 0 = never) is a safety net for lost inotify
+        events (queue overflow, network file systems): it runs inside the event loop of
+        :meth:`run`, so live events simply wait for it."""
         self._bus = bus
+        self._rescan = rescan
+        self._rescan_every_s = rescan_every_s
+        self._next_rescan = time.monotonic() + rescan_every_s
         self._roots = tuple(os.path.join(root, "") for root in roots)
         self._debouncer = Debouncer(settle_s)
         self._queue: asyncio.Queue[FileSystemEvent] = asyncio.Queue()
@@ -117,9 +131,19 @@ class LiveWatcher:
                 for stat in self._debouncer.ready():
                     await self._settled(stat)
                 await self._flush_vanished(time.monotonic())
+                await self._maybe_rescan()
             await self._flush_vanished(float("inf"))
         finally:
             self.close()
+
+    async def _maybe_rescan(self) -> None:
+        if self._rescan is None or self._rescan_every_s <= 0:
+            return
+        if time.monotonic() < self._next_rescan:
+            return
+        await self._flush_vanished(float("inf"))
+        self.index = await self._rescan()
+        self._next_rescan = time.monotonic() + self._rescan_every_s
 
     def _next_timeout(self) -> float:
         timeouts = [0.5]

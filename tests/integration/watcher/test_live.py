@@ -10,6 +10,8 @@ import pytest
 
 from tracktion.bootstrap import App
 from tracktion.core.models import Track, TrackStatus
+from tracktion.watcher.file_events import FileIndex
+from tracktion.watcher.live import LiveWatcher
 
 from .conftest import PICKS, TRACKS
 
@@ -141,3 +143,24 @@ async def test_slow_writer_is_read_once_complete(watching: App, library: Path) -
 
     assert track.observation.stat.size == len(data)
     assert track.observation.error is None
+
+
+async def test_periodic_rescan_catches_what_inotify_lost(app: App, library: Path) -> None:
+    async def rescan() -> FileIndex:
+        _, index = await app.scanner().scan([str(library)])
+        return index
+
+    blind = LiveWatcher(app.bus, [str(library)], settle_s=0.2, rescan=rescan, rescan_every_s=0.3)
+    blind.index = await rescan()
+    stop = asyncio.Event()
+    task = asyncio.create_task(blind.run(stop))
+    try:
+        target = library / "never reported.opus"
+        shutil.copy2(TRACKS / PICKS["opus"], target)
+        (library / PICKS["wav"]).unlink()
+
+        await until(at(app, target))
+        await until(at(app, library / PICKS["wav"], TrackStatus.MISSING))
+    finally:
+        stop.set()
+        await task
