@@ -232,6 +232,9 @@ class LiveWatcher:
             await self._publish(file_events.moved(src, stat, None))
             return
         observation = await self._probe(stat)
+        if observation is None:
+            await self._gone(src)
+            return
         await self._publish(file_events.moved(src, observation.stat, observation))
 
     async def _dir_moved(self, src: str, dest: str) -> None:
@@ -253,6 +256,8 @@ class LiveWatcher:
         if known is not None and known.status != TrackStatus.MISSING and known.stat.same_as(stat):
             return
         observation = await self._probe(stat)
+        if observation is None:
+            return
         twin = self._vanished_twin(observation) if known is None else None
         if twin is not None:
             await self._publish(file_events.moved(twin, observation.stat, observation))
@@ -261,7 +266,7 @@ class LiveWatcher:
         else:
             await self._publish(file_events.observed(EventType.FILE_MODIFIED, observation))
 
-    async def _probe(self, stat: FileStat) -> FileObservation:
+    async def _probe(self, stat: FileStat) -> FileObservation | None:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, probe_file, stat)
 

@@ -15,10 +15,15 @@ _SAME_FAMILY = {
 }
 
 
-def probe_file(stat: FileStat) -> FileObservation:
-    """Read a file once for its hashes and head, then its tags. Never raises for bad files."""
+def probe_file(stat: FileStat) -> FileObservation | None:
+    """Read a file once for its hashes and head, then its tags. Never raises for bad files.
+
+    None means the file vanished before it could be read (its deletion is reported apart).
+    """
     try:
         fingerprint, head = fingerprint_file(stat.path)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         return FileObservation(stat, None, error=f"cannot read file: {exc.strerror or exc}")
     stat = FileStat(stat.path, fingerprint.size, stat.mtime_ns, stat.inode)

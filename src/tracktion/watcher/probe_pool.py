@@ -26,8 +26,8 @@ CHUNK_FILES = 32
 
 
 def probe_files(stats: Sequence[FileStat]) -> list[FileObservation]:
-    """Probe a chunk of files (runs in a worker thread or process)."""
-    return [probe_file(stat) for stat in stats]
+    """Probe a chunk of files (runs in a worker thread or process); vanished files are left out."""
+    return [observation for stat in stats if (observation := probe_file(stat)) is not None]
 
 
 def _executor(workers: int, files: int) -> Executor:
