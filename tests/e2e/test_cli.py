@@ -180,3 +180,16 @@ def test_a_killed_scan_loses_nothing_and_the_next_one_completes(tmp_path: Path) 
     assert {t["status"] for t in tracks} == {"ok"}
     assert report["found"] == 1500
     assert report["unchanged"] + report["read"] == 1500
+
+
+def test_two_scans_at_once_share_one_catalog_safely(library: Path) -> None:
+    command = [sys.executable, "-m", "tracktion", "scan", str(library), "--json"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outputs = [process.communicate(timeout=120) for process in (first, second)]
+
+    assert [process.returncode for process in (first, second)] == [0, 0], outputs
+    tracks = as_json("tracks", "list")
+    assert len(tracks) == 39
+    assert len({t["path"] for t in tracks}) == 39
+    assert sum(t["status"] == "error" for t in tracks) == 3
