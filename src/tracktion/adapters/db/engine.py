@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -15,6 +18,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tracktion.core.errors import ConfigurationError, StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -51,17 +57,37 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+_MIGRATION_LOCK_ID = 0x7472_6163_6B74  # "trackt": one advisory lock for every migrating process
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (idempotent)."""
+    """Bring the schema up to ``revision`` (idempotent; safe when processes migrate at once)."""
 
     def _run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
         command.upgrade(_alembic_config(connection), revision)
 
     try:
-        async with engine.begin() as connection:
+        async with _sqlite_migration_lock(engine), engine.begin() as connection:
             await connection.run_sync(_run)
     except SQLAlchemyError as exc:
         raise StorageError(f"database migration failed: {exc}") from exc
+
+
+@asynccontextmanager
+async def _sqlite_migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """SQLite has no advisory locks: hold an exclusive lock on a file beside the database."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as lock_file:
+        await asyncio.to_thread(fcntl.flock, lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
 
 async def schema_state(engine: AsyncEngine) -> tuple[str | None, str]:

@@ -45,15 +45,20 @@ async def _migrated(url: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A migrated, empty catalog database of each backend."""
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database (no schema) of each backend."""
     if request.param == "sqlite":
-        yield await _migrated(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}")
+        yield f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}"
         return
     name = f"tracktion_test_{uuid.uuid4().hex[:12]}"
     await _admin(f'CREATE DATABASE "{name}"')
     try:
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        yield await _migrated(url)
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def database_url(empty_database_url: str) -> str:
+    """A migrated, empty catalog database of each backend."""
+    return await _migrated(empty_database_url)

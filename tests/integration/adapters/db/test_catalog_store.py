@@ -1,5 +1,6 @@
 """The CatalogStore contract, on every database backend present (SQLite file, PostgreSQL)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -57,6 +58,18 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
 
     assert tables == set(metadata.tables) | {"alembic_version"}
     assert columns == {column.name for column in metadata.tables["tracks"].columns}
+    assert current == head
+
+
+async def test_processes_migrating_at_once_both_succeed(empty_database_url: str) -> None:
+    engines = [create_engine(empty_database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(engine) for engine in engines))
+        current, head = await schema_state(engines[0])
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
     assert current == head
 
 
