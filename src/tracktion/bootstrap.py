@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING
 
 from tracktion.adapters.bus.inprocess import InProcessBus
 from tracktion.adapters.cache.memory import MemoryCache
+from tracktion.adapters.db.analysis_store import SqlAnalysisStore
 from tracktion.adapters.db.catalog_store import SqlCatalogStore
 from tracktion.adapters.db.engine import create_engine, schema_state, upgrade
 from tracktion.adapters.db.event_store import SqlEventStore
+from tracktion.analysis.runner import AnalysisRunner
+from tracktion.analysis.service import AnalysisService
 from tracktion.catalog.service import CatalogService
 from tracktion.core.errors import ConfigurationError
 from tracktion.watcher.live import LiveWatcher
@@ -42,7 +45,10 @@ class App:
     cache: MemoryCache
     store: SqlCatalogStore
     events: SqlEventStore
+    analyses: SqlAnalysisStore
     catalog: CatalogService
+    analysis: AnalysisService | None
+    runner: AnalysisRunner | None
 
     def scanner(self) -> Scanner:
         """A scanner publishing to this app's bus."""
@@ -72,11 +78,17 @@ class App:
         """Let in-flight events finish, then release everything."""
         await self.bus.wait_idle()
         await self.bus.close()
+        if self.runner is not None:
+            await self.runner.close()
         await self.engine.dispose()
 
 
-async def bootstrap(settings: Settings, *, migrate: bool = True) -> App:
-    """Build the app for ``settings``; ``migrate`` brings the schema up to date first."""
+async def bootstrap(settings: Settings, *, migrate: bool = True, analysis: bool = False) -> App:
+    """Build the app for ``settings``; ``migrate`` brings the schema up to date first.
+
+    ``analysis`` starts the analysis service and its worker processes (scan and watch do;
+    read-only commands do not).
+    """
     if settings.bus_url != "memory://":
         raise ConfigurationError(
             f"TRACKTION_BUS_URL={settings.bus_url!r}: "
@@ -94,9 +106,20 @@ async def bootstrap(settings: Settings, *, migrate: bool = True) -> App:
     bus = InProcessBus()
     store = SqlCatalogStore(engine)
     events = SqlEventStore(engine)
-    catalog = CatalogService(store, bus)
+    analyses = SqlAnalysisStore(engine)
+    catalog = CatalogService(store, analyses, bus)
     bus.subscribe("audit", "#", events.append)
     bus.subscribe(CatalogService.CONSUMER, "file.*", catalog.handle)
+    bus.subscribe(f"{CatalogService.CONSUMER}.analysis", "analysis.*", catalog.handle_analysis)
+    runner = service = None
+    if analysis:
+        runner = AnalysisRunner(
+            settings.analysis_workers,
+            timeout_s=settings.analysis_timeout_s,
+            with_tags=settings.analysis_tags,
+        )
+        service = AnalysisService(bus, analyses, runner)
+        bus.subscribe(AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
     await bus.start()
     return App(
         settings=settings,
@@ -105,5 +128,8 @@ async def bootstrap(settings: Settings, *, migrate: bool = True) -> App:
         cache=MemoryCache(default_ttl_s=settings.cache_ttl_s),
         store=store,
         events=events,
+        analyses=analyses,
         catalog=catalog,
+        analysis=service,
+        runner=runner,
     )

@@ -7,21 +7,31 @@ import json
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
+from tracktion.analysis.runner import AnalysisRunner
 from tracktion.bootstrap import App, bootstrap
 from tracktion.catalog.views import duplicate_group_view, history_view, track_view
 from tracktion.config import Settings, load_settings
+from tracktion.core.analysis import AnalysisRecord
 from tracktion.core.errors import NotFoundError, ScanError, TracktionError
+from tracktion.core.keys import parse_key
 from tracktion.core.models import AudioFormat, TrackStatus
 from tracktion.core.query import SortField, TrackQuery
 from tracktion.logs import configure_logging
 from tracktion.progress import RichScanProgress
-from tracktion.render import duplicate_table, scan_summary, track_detail, track_table
+from tracktion.render import (
+    analysis_table,
+    duplicate_table,
+    scan_summary,
+    track_detail,
+    track_table,
+)
 from tracktion.watcher.scanner import ScanReport, normalise_roots
 
 T = TypeVar("T")
@@ -64,13 +74,20 @@ def _stdout_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def _stdout_json_line(data: Any) -> None:
+    """One JSON object on one line (JSON Lines)."""
+    text = json.dumps(data, ensure_ascii=False) + "\n"
+    sys.stdout.buffer.write(text.encode("utf-8", errors="backslashreplace"))
+    sys.stdout.flush()
+
+
 def _err_console() -> Console:
     return Console(stderr=True)
 
 
-def _run(work: Callable[[App], Awaitable[T]], *, migrate: bool = True) -> T:
+def _run(work: Callable[[App], Awaitable[T]], *, migrate: bool = True, analysis: bool = False) -> T:
     async def main() -> T:
-        application = await bootstrap(_settings(), migrate=migrate)
+        application = await bootstrap(_settings(), migrate=migrate, analysis=analysis)
         try:
             return await work(application)
         finally:
@@ -109,8 +126,12 @@ def _main(
     configure_logging(level, json=log_json or settings.log_json)
 
 
-def _report_view(report: ScanReport) -> dict[str, Any]:
+def _report_view(report: ScanReport, analysed: list[AnalysisRecord]) -> dict[str, Any]:
     return {
+        "analysed": sum(record.error is None for record in analysed),
+        "analysis_errors": [
+            {"path": record.path, "error": record.error} for record in analysed if record.error
+        ],
         "roots": list(report.roots),
         "found": report.found,
         "unchanged": report.unchanged,
@@ -126,21 +147,69 @@ def _report_view(report: ScanReport) -> dict[str, Any]:
 @app.command()
 def scan(
     paths: Annotated[list[str], typer.Argument(help="Music folders to scan.")],
+    no_analysis: Annotated[
+        bool, typer.Option("--no-analysis", help="Only catalog files; analyse later.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Scan folders once: new, changed, moved and deleted files reach the catalog."""
+    """Scan folders once: files reach the catalog, new content is analysed (BPM, key, ...)."""
 
-    async def work(application: App) -> ScanReport:
+    async def work(application: App) -> tuple[ScanReport, list[AnalysisRecord]]:
+        analysed: list[AnalysisRecord] = []
         with RichScanProgress(_err_console()) as progress:
+            if application.analysis is not None:
+                application.analysis.on_result = _collect(analysed, progress)
             report, _ = await application.scanner().scan(paths, progress)
             await application.bus.wait_idle()
-        return report
+            if application.analysis is not None:
+                await application.analysis.backfill()
+                await application.bus.wait_idle()
+        return report, analysed
 
-    report = _run(work)
+    report, analysed = _run(work, analysis=not no_analysis)
     if as_json:
-        _stdout_json(_report_view(report))
+        _stdout_json(_report_view(report, analysed))
     else:
-        scan_summary(Console(), report)
+        scan_summary(Console(), report, analysed)
+
+
+def _collect(
+    into: list[AnalysisRecord], progress: RichScanProgress
+) -> Callable[[AnalysisRecord], None]:
+    def on_result(record: AnalysisRecord) -> None:
+        into.append(record)
+        progress.analysed(record)
+
+    return on_result
+
+
+@app.command()
+def analyze(
+    files: Annotated[list[str], typer.Argument(help="Audio files to analyse.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Analyse files directly (no catalog): BPM, key, loudness, mood, genre."""
+    settings = _settings()
+
+    async def work() -> list[AnalysisRecord]:
+        runner = AnalysisRunner(
+            min(settings.analysis_workers, len(files)),
+            timeout_s=settings.analysis_timeout_s,
+            with_tags=settings.analysis_tags,
+        )
+        try:
+            tasks = [asyncio.ensure_future(runner.analyze(path, None)) for path in files]
+            for task in tasks:
+                record = await task
+                if as_json:
+                    _stdout_json_line(record.to_json())
+            return [task.result() for task in tasks]
+        finally:
+            await runner.close()
+
+    records = _run_coroutine(work())
+    if not as_json:
+        analysis_table(Console(), records)
 
 
 @app.command()
@@ -155,7 +224,10 @@ def up(paths: Annotated[list[str], typer.Argument(help="Music folders to watch."
         with RichScanProgress(console) as progress:
             report, index = await application.scanner().scan(roots, progress)
         watcher.index = index
-        scan_summary(Console(), report)
+        scan_summary(Console(), report, [])
+        backfill = None
+        if application.analysis is not None:
+            backfill = asyncio.create_task(application.analysis.backfill())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -163,8 +235,12 @@ def up(paths: Annotated[list[str], typer.Argument(help="Music folders to watch."
         console.print(f"watching {', '.join(roots)} (Ctrl+C to stop)", highlight=False)
         await watcher.run(stop)
         console.print("stopping: finishing queued events", highlight=False)
+        if backfill is not None:
+            backfill.cancel()
+            with suppress(asyncio.CancelledError):
+                await backfill
 
-    _run(work)
+    _run(work, analysis=True)
 
 
 def _parse_formats(values: list[str]) -> tuple[AudioFormat, ...]:
@@ -173,6 +249,30 @@ def _parse_formats(values: list[str]) -> tuple[AudioFormat, ...]:
     except ValueError as exc:
         known = ", ".join(fmt.value for fmt in AudioFormat)
         raise typer.BadParameter(f"{exc}; known formats: {known}", param_hint="--format") from exc
+
+
+def _bpm_range(text: str | None) -> dict[str, float | None]:
+    if not text:
+        return {}
+    try:
+        low, _, high = text.partition("-")
+        if not high:
+            return {"bpm_min": float(low) - 0.5, "bpm_max": float(low) + 0.5}
+        return {"bpm_min": float(low), "bpm_max": float(high)}
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r}: use 122-128 or 124", param_hint="--bpm") from exc
+
+
+def _camelot_codes(text: str | None, compatible: bool) -> tuple[str, ...]:
+    if not text:
+        if compatible:
+            raise typer.BadParameter("--compatible needs --key", param_hint="--compatible")
+        return ()
+    parsed = parse_key(text)
+    if parsed is None:
+        raise typer.BadParameter(f"{text!r} is not a key (8A, A minor, Am, 1m)", param_hint="--key")
+    keys = parsed.compatible() if compatible else (parsed,)
+    return tuple(key.camelot for key in keys)
 
 
 @tracks_app.command("list")
@@ -194,6 +294,18 @@ def tracks_list(
     under: Annotated[
         str | None, typer.Option("--path", help="Only tracks under this folder.")
     ] = None,
+    bpm: Annotated[
+        str | None, typer.Option(help="Analysed BPM: a range '122-128' or a value '124'.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(help="Analysed key: '8A', 'A minor', 'Am', '1m'...")
+    ] = None,
+    compatible: Annotated[
+        bool, typer.Option("--compatible", help="With --key: also its harmonic neighbours.")
+    ] = False,
+    needs_review: Annotated[
+        bool, typer.Option("--needs-review", help="Only low-confidence analyses.")
+    ] = False,
     sort: Annotated[SortField, typer.Option(help="Sort by.")] = SortField.PATH,
     desc: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
     limit: Annotated[int | None, typer.Option(min=1)] = None,
@@ -210,6 +322,9 @@ def tracks_list(
         formats=_parse_formats(fmt or []),
         statuses=tuple(status or ()),
         path_prefix=str(Path(under).expanduser().absolute()) if under else None,
+        **_bpm_range(bpm),
+        camelot=_camelot_codes(key, compatible),
+        needs_review=True if needs_review else None,
         sort=sort,
         descending=desc,
         limit=limit,

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     """A file must keep its size and mtime this long before it is read."""
     rescan_interval_s: float = Field(default=3600.0, ge=0)
     """While watching, rescan this often as a safety net for lost inotify events (0 = never)."""
+    analysis_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    """Worker processes that analyse audio."""
+    analysis_timeout_s: float = Field(default=600.0, gt=0)
+    """An analysis running longer is stopped; the file gets ``analysis.failed``."""
+    analysis_tags: bool = True
+    """Run the genre/mood model (the slowest step)."""
     cache_ttl_s: float = Field(default=300.0, gt=0)
     log_level: str = "WARNING"
     log_json: bool = False

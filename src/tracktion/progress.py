@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from tracktion.core.analysis import AnalysisRecord
     from tracktion.core.models import FileObservation
 
 
@@ -41,6 +42,7 @@ class RichScanProgress:
         )
         self._walk: TaskID | None = None
         self._read: TaskID | None = None
+        self._analysed: TaskID | None = None
 
     def __enter__(self) -> RichScanProgress:
         self._progress.start()
@@ -81,3 +83,12 @@ class RichScanProgress:
         speed = task.finished_speed or task.speed
         if speed:
             self._progress.update(self._read, rate=f"{speed:,.0f} f/s")
+
+    def analysed(self, record: AnalysisRecord) -> None:
+        """Count an analysed file (the total is not known in advance)."""
+        if self._analysed is None:
+            self._analysed = self._progress.add_task("analysing", total=None, rate="")
+        self._progress.advance(self._analysed)
+        task = self._progress.tasks[self._analysed]
+        if task.speed:
+            self._progress.update(self._analysed, rate=f"{task.speed * 60:,.0f} f/min")

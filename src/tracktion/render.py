@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from tracktion.core.analysis import AnalysisRecord
     from tracktion.watcher.scanner import ScanReport
 
 _STATUS_STYLE = {TrackStatus.OK: "green", TrackStatus.ERROR: "red", TrackStatus.MISSING: "yellow"}
@@ -42,7 +43,13 @@ def _size(size: int) -> str:
     return f"{value:,.1f} TiB"
 
 
-def scan_summary(console: Console, report: ScanReport, *, shown_errors: int = 50) -> None:
+def scan_summary(
+    console: Console,
+    report: ScanReport,
+    analysed: Sequence[AnalysisRecord] = (),
+    *,
+    shown_errors: int = 50,
+) -> None:
     """The table printed after a scan, then the files that failed."""
     rate = report.read / report.elapsed_s if report.elapsed_s else 0.0
     table = Table(title="Scan summary", show_header=False)
@@ -57,6 +64,8 @@ def scan_summary(console: Console, report: ScanReport, *, shown_errors: int = 50
         ("modified", f"{report.events[EventType.FILE_MODIFIED]:,}"),
         ("moved / renamed", f"{report.events[EventType.FILE_MOVED]:,}"),
         ("missing (deleted)", f"{report.events[EventType.FILE_DELETED]:,}"),
+        ("analysed (BPM, key, ...)", f"{sum(r.error is None for r in analysed):,}"),
+        ("analysis failed", f"{sum(r.error is not None for r in analysed):,}"),
         ("errors", f"{len(report.errors):,}"),
         ("warnings", f"{len(report.warnings):,}"),
         ("time", f"{report.elapsed_s:.2f} s  ({rate:,.0f} files/s read)"),
@@ -80,11 +89,12 @@ def scan_summary(console: Console, report: ScanReport, *, shown_errors: int = 50
 def track_table(console: Console, tracks: Sequence[Track]) -> None:
     """One row per track."""
     table = Table(show_lines=False)
-    for column in ("id", "status", "artist", "title", "album", "fmt", "time", "path"):
+    for column in ("id", "status", "artist", "title", "album", "fmt", "time", "BPM", "key", "path"):
         table.add_column(column, overflow="fold" if column == "path" else "ellipsis")
     for track in tracks:
         tags = track.observation.tags
         style = _STATUS_STYLE[track.status]
+        analysis = track.analysis
         table.add_row(
             short_id(track.id),
             f"[{style}]{track.status.value}[/]",
@@ -93,6 +103,8 @@ def track_table(console: Console, tracks: Sequence[Track]) -> None:
             escape(tags.album or ""),
             track.observation.format.value if track.observation.format else "",
             _duration(track.observation.audio.duration_s),
+            f"{analysis.bpm:.1f}" if analysis and analysis.bpm else "",
+            analysis.camelot or "" if analysis else "",
             escape(track.path),
         )
     console.print(table)
@@ -179,3 +191,25 @@ def duplicate_table(console: Console, groups: Sequence[DuplicateGroup]) -> None:
             table.add_row(short_id(track.id), escape(track.path))
         console.print(table)
     console.print(f"{len(groups)} duplicate group(s); {_size(wasted)} in redundant copies")
+
+
+def analysis_table(console: Console, records: Sequence[AnalysisRecord]) -> None:
+    """One row per analysed file."""
+    table = Table()
+    for column in ("file", "BPM", "key", "Camelot", "LUFS", "energy", "genre", "mood", "note"):
+        table.add_column(column, overflow="fold" if column == "file" else "ellipsis")
+    for record in records:
+        table.add_row(
+            escape(os.path.basename(record.path)),
+            f"{record.bpm:.2f}" if record.bpm is not None else "",
+            record.key or "",
+            record.camelot or "",
+            f"{record.loudness_lufs:.1f}" if record.loudness_lufs is not None else "",
+            str(record.energy or ""),
+            record.genres[0][0] if record.genres else "",
+            record.moods[0][0] if record.moods else "",
+            f"[red]{escape(record.error)}[/]"
+            if record.error
+            else ("review" if record.needs_review else ""),
+        )
+    console.print(table)

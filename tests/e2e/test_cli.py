@@ -65,7 +65,7 @@ def library(tmp_path: Path) -> Path:
 
 
 def test_scan_then_list_show_and_duplicates(library: Path) -> None:
-    scan = tracktion("scan", str(library))
+    scan = tracktion("scan", "--no-analysis", str(library))
     assert "Scan summary" in scan.stdout
     assert "errors" in scan.stdout
 
@@ -95,7 +95,7 @@ def test_scan_then_list_show_and_duplicates(library: Path) -> None:
 
 
 def test_hostile_names_are_kept_byte_for_byte(library: Path) -> None:
-    tracktion("scan", str(library / "bad"))
+    tracktion("scan", "--no-analysis", str(library / "bad"))
     listed = {os.fsencode(t["path"]) for t in as_json("tracks", "list")}
     on_disk = {
         os.fsencode(os.path.join(folder, name))
@@ -106,12 +106,12 @@ def test_hostile_names_are_kept_byte_for_byte(library: Path) -> None:
 
 
 def test_json_scan_report_and_exit_codes(library: Path, tmp_path: Path) -> None:
-    report = json.loads(tracktion("scan", str(library), "--json").stdout)
+    report = json.loads(tracktion("scan", "--no-analysis", str(library), "--json").stdout)
     assert report["found"] == 39
     assert report["events"] == {"file.discovered": 39}
     assert len(report["errors"]) == 3
 
-    again = json.loads(tracktion("scan", str(library), "--json").stdout)
+    again = json.loads(tracktion("scan", "--no-analysis", str(library), "--json").stdout)
     assert (again["unchanged"], again["read"]) == (39, 0)
 
     missing = tracktion("scan", str(tmp_path / "no such folder"), check=False)
@@ -123,7 +123,7 @@ def test_json_scan_report_and_exit_codes(library: Path, tmp_path: Path) -> None:
 
 def test_data_dir_is_chosen_by_the_environment(library: Path, tmp_path: Path) -> None:
     assert "no catalog yet" in tracktion("db", "status").stdout
-    tracktion("scan", str(library / "tracks"))
+    tracktion("scan", "--no-analysis", str(library / "tracks"))
     assert (Path(os.environ["TRACKTION_DATA_DIR"]) / "tracktion.db").is_file()
     status = tracktion("db", "status")
     assert "up to date" in status.stdout
@@ -164,7 +164,7 @@ def test_a_killed_scan_loses_nothing_and_the_next_one_completes(tmp_path: Path) 
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{number:04d}.mp3").write_bytes(template + number.to_bytes(4, "big"))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tracktion", "scan", str(root)],
+        [sys.executable, "-m", "tracktion", "scan", "--no-analysis", str(root)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -172,7 +172,7 @@ def test_a_killed_scan_loses_nothing_and_the_next_one_completes(tmp_path: Path) 
     process.kill()
     process.wait(timeout=30)
 
-    report = json.loads(tracktion("scan", str(root), "--json").stdout)
+    report = json.loads(tracktion("scan", "--no-analysis", str(root), "--json").stdout)
 
     tracks = as_json("tracks", "list")
     assert len(tracks) == 1500
@@ -183,7 +183,7 @@ def test_a_killed_scan_loses_nothing_and_the_next_one_completes(tmp_path: Path) 
 
 
 def test_two_scans_at_once_share_one_catalog_safely(library: Path) -> None:
-    command = [sys.executable, "-m", "tracktion", "scan", str(library), "--json"]
+    command = [sys.executable, "-m", "tracktion", "scan", "--no-analysis", str(library), "--json"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outputs = [process.communicate(timeout=120) for process in (first, second)]
@@ -193,3 +193,34 @@ def test_two_scans_at_once_share_one_catalog_safely(library: Path) -> None:
     assert len(tracks) == 39
     assert len({t["path"] for t in tracks}) == 39
     assert sum(t["status"] == "error" for t in tracks) == 3
+
+
+def test_analyze_prints_one_json_object_per_file(library: Path) -> None:
+    files = [
+        str(library / "tracks" / "夜光ループ - Substrata - 05 - Midnight Harbor.m4a"),
+        str(library / "bad" / "not-audio.mp3"),
+    ]
+
+    result = tracktion("analyze", *files, "--json")
+
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == files
+    good, bad = lines
+    assert good["bpm"] == pytest.approx(126, rel=0.04)
+    assert (good["key"], good["camelot"], good["open_key"]) == ("E minor", "9A", "2m")
+    assert good["error"] is None
+    assert -30 < good["loudness_lufs"] < 0
+    assert bad["error"]
+    assert bad["bpm"] is None
+
+
+def test_scan_analyses_and_tracks_list_filters_by_bpm_and_key(library: Path) -> None:
+    tracktion("scan", str(library / "tracks"))
+
+    house = as_json("tracks", "list", "--bpm", "120-130")
+    e_minor_neighbours = as_json("tracks", "list", "--key", "Em", "--compatible")
+
+    assert all(120 <= t["analysis"]["bpm"] <= 130 for t in house)
+    assert "Midnight Harbor" in {t["title"] for t in house}
+    assert {t["analysis"]["camelot"] for t in e_minor_neighbours} <= {"9A", "10A", "8A", "9B"}
+    assert "Midnight Harbor" in {t["title"] for t in e_minor_neighbours}

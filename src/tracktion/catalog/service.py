@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from tracktion.catalog.changes import change_for
+from tracktion.core.analysis import AnalysisRecord
 from tracktion.core.errors import EventFormatError
 from tracktion.core.events import Event, EventType
 from tracktion.core.models import Track, TrackStatus
@@ -13,7 +14,7 @@ from tracktion.core.models import Track, TrackStatus
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from tracktion.core.ports import CatalogStore, EventBus
+    from tracktion.core.ports import AnalysisStore, CatalogStore, EventBus
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +24,20 @@ class CatalogService:
 
     CONSUMER = "catalog"
 
-    def __init__(self, store: CatalogStore, bus: EventBus) -> None:
+    def __init__(self, store: CatalogStore, analyses: AnalysisStore, bus: EventBus) -> None:
         self._store = store
+        self._analyses = analyses
         self._bus = bus
+
+    async def handle_analysis(self, events: Sequence[Event]) -> None:
+        """Keep ``analysis.completed`` / ``analysis.failed`` results (idempotent per hash)."""
+        records = []
+        for event in events:
+            try:
+                records.append(AnalysisRecord.from_json(event.payload))
+            except (KeyError, TypeError, ValueError):
+                logger.exception("catalog skipped malformed analysis event %s", event.id)
+        await self._analyses.save(records)
 
     async def handle(self, events: Sequence[Event]) -> None:
         """Apply a batch of file events in one transaction, then publish what changed."""

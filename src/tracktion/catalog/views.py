@@ -47,6 +47,7 @@ def track_view(track: Track) -> dict[str, Any]:
         "first_seen_at": track.first_seen_at.isoformat(),
         "updated_at": track.updated_at.isoformat(),
         "missing_since": track.missing_since.isoformat() if track.missing_since else None,
+        "analysis": track.analysis.to_json() if track.analysis else None,
     }
 
 

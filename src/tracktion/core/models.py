@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from tracktion.core.analysis import AnalysisRecord
     from tracktion.core.ids import TrackId
 
 
@@ -203,6 +204,8 @@ class Track:
     first_seen_at: datetime
     updated_at: datetime
     missing_since: datetime | None = None
+    analysis: AnalysisRecord | None = None
+    """The current analyser's result for this content, once analysed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from tracktion.core.analysis import AnalysisRecord
     from tracktion.core.changes import TrackChange
     from tracktion.core.events import Event
     from tracktion.core.models import DuplicateGroup, KnownFile, Track, TrackHistoryEntry
@@ -89,3 +90,29 @@ class Cache(Protocol):
 
     async def clear(self) -> None:
         """Forget everything."""
+
+
+class AnalysisStore(Protocol):
+    """Analyses keyed by (content hash, analyser version)."""
+
+    async def save(self, records: Sequence[AnalysisRecord]) -> None:
+        """Insert or replace records (idempotent per hash and version)."""
+
+    async def get(self, sha256: str) -> AnalysisRecord | None:
+        """The current version's analysis of this content, if any."""
+
+    async def analysed(self, sha256s: Sequence[str]) -> set[str]:
+        """Which of these hashes already have a current analysis."""
+
+    async def missing(self, limit: int = 10_000) -> list[tuple[str, str]]:
+        """(sha256, path) of present tracks whose content has no current analysis."""
+
+
+class Analyzer(Protocol):
+    """Runs analyses (in worker processes); never raises for a bad file."""
+
+    async def analyze(self, path: str, sha256: str | None) -> AnalysisRecord:
+        """Analyse one file; failures come back as a record with ``error`` set."""
+
+    async def close(self) -> None:
+        """Stop the workers."""

@@ -23,6 +23,9 @@ class SortField(StrEnum):
     FORMAT = "format"
     ADDED = "added"
     UPDATED = "updated"
+    BPM = "bpm"
+    KEY = "key"
+    ENERGY = "energy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,11 @@ class TrackQuery:
     formats: tuple[AudioFormat, ...] = ()
     statuses: tuple[TrackStatus, ...] = ()
     path_prefix: str | None = None
+    bpm_min: float | None = None
+    bpm_max: float | None = None
+    camelot: tuple[str, ...] = ()
+    """Analysed key in any of these Camelot codes."""
+    needs_review: bool | None = None
     sort: SortField = SortField.PATH
     descending: bool = False
     limit: int | None = None

@@ -131,7 +131,9 @@ class SqlCatalogStore:
                 row = (
                     (
                         await conn.execute(
-                            select(tracks).where(tracks.c.path_bytes == path_key(candidate))
+                            track_filters.track_select().where(
+                                tracks.c.path_bytes == path_key(candidate)
+                            )
                         )
                     )
                     .mappings()

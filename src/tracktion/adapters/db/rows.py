@@ -6,6 +6,7 @@ import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from tracktion.core.analysis import AnalysisRecord
 from tracktion.core.ids import TrackId
 from tracktion.core.models import (
     AudioFormat,
@@ -139,6 +140,7 @@ def row_to_track(row: Mapping[Any, Any]) -> Track:
         error=row["error"],
         warnings=tuple(row["warnings"] or ()),
     )
+    record = row.get("analysis_record")
     first_seen_at = _aware(row["first_seen_at"])
     updated_at = _aware(row["updated_at"])
     assert first_seen_at is not None
@@ -151,4 +153,5 @@ def row_to_track(row: Mapping[Any, Any]) -> Track:
         first_seen_at=first_seen_at,
         updated_at=updated_at,
         missing_since=_aware(row["missing_since"]),
+        analysis=AnalysisRecord.from_json(record) if record else None,
     )

@@ -6,6 +6,7 @@ Alembic migrations in ``migrations/versions`` create exactly these tables; a tes
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -102,4 +103,25 @@ handled_events = Table(
     Column("consumer", String(64), primary_key=True),
     Column("event_id", String(36), primary_key=True),
     Column("handled_at", DateTime(timezone=True), nullable=False),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("analyser_version", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("bpm", Float),
+    Column("bpm_confidence", Float),
+    Column("key", String(16)),
+    Column("camelot", String(3)),
+    Column("key_confidence", Float),
+    Column("loudness_lufs", Float),
+    Column("energy", Integer),
+    Column("needs_review", Boolean, nullable=False),
+    Column("error", Text),
+    Column("record", JSON, nullable=False),
+    Column("analysed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_analyses_bpm", "bpm"),
+    Index("ix_analyses_camelot", "camelot"),
 )

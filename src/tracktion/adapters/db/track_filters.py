@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
+from tracktion.core.analysis import ANALYSER_VERSION
 from tracktion.core.query import SortField, TrackQuery
 from tracktion.core.text import fold
 
 from .rows import path_key
-from .schema import tracks
+from .schema import analyses, tracks
 
 _SORT_COLUMNS: dict[SortField, Any] = {
     SortField.PATH: tracks.c.path,
@@ -23,7 +24,22 @@ _SORT_COLUMNS: dict[SortField, Any] = {
     SortField.FORMAT: tracks.c.format,
     SortField.ADDED: tracks.c.first_seen_at,
     SortField.UPDATED: tracks.c.updated_at,
+    SortField.BPM: analyses.c.bpm,
+    SortField.KEY: analyses.c.camelot,
+    SortField.ENERGY: analyses.c.energy,
 }
+
+
+def track_select() -> Select[Any]:
+    """``tracks`` with the current analysis of each track's content (column ``analysis_record``)."""
+    joined = tracks.outerjoin(
+        analyses,
+        and_(
+            analyses.c.sha256 == tracks.c.sha256,
+            analyses.c.analyser_version == ANALYSER_VERSION,
+        ),
+    )
+    return select(tracks, analyses.c.record.label("analysis_record")).select_from(joined)
 
 
 def _contains(term: str) -> str:
@@ -39,7 +55,15 @@ def _matches(columns: tuple[Any, ...], term: str) -> ColumnElement[bool]:
 
 def build(query: TrackQuery) -> Select[Any]:
     """The SELECT for ``query``: filters ANDed, sorted (nulls last), then by path."""
-    statement = select(tracks)
+    statement = track_select()
+    if query.bpm_min is not None:
+        statement = statement.where(analyses.c.bpm >= query.bpm_min)
+    if query.bpm_max is not None:
+        statement = statement.where(analyses.c.bpm <= query.bpm_max)
+    if query.camelot:
+        statement = statement.where(analyses.c.camelot.in_(query.camelot))
+    if query.needs_review is not None:
+        statement = statement.where(analyses.c.needs_review.is_(query.needs_review))
     if query.text:
         statement = statement.where(
             or_(

@@ -1,0 +1,1 @@
+"""Audio analysis: decode, then tempo, key, loudness, mood and genre; consensus; worker pool."""

@@ -1,0 +1,66 @@
+"""AnalysisRunner: analyses in worker processes, one crash or hang costs only its own file.
+
+pebble's ProcessPool restarts a worker that dies (a segfault in native code) or overruns the
+per-file timeout; the file then gets a record with a clear error and the rest goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import TimeoutError as FutureTimeoutError
+from typing import TYPE_CHECKING
+
+import pebble
+
+from tracktion.core.analysis import AnalysisRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def _analyze(path: str, sha256: str | None, with_tags: bool) -> AnalysisRecord:
+    """Runs in a worker (whose fork server pre-imported the heavy analysis modules)."""
+    from tracktion.analysis.analyzer import analyze_file  # imported here: keeps the CLI light
+
+    return analyze_file(path, sha256, with_tags=with_tags)
+
+
+class AnalysisRunner:
+    """The Analyzer port over a pool of ``workers`` processes."""
+
+    def __init__(
+        self,
+        workers: int,
+        *,
+        timeout_s: float,
+        with_tags: bool = True,
+        target: Callable[[str, str | None, bool], AnalysisRecord] = _analyze,
+    ) -> None:
+        """``target`` runs in the workers (a module-level function; tests pass their own)."""
+        self._target = target
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tracktion.analysis.analyzer"])
+        self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=500, context=context)
+        self._timeout_s = timeout_s
+        self._with_tags = with_tags
+
+    async def analyze(self, path: str, sha256: str | None) -> AnalysisRecord:
+        """Analyse ``path`` in a worker; crashes and timeouts come back as errors."""
+        future = self._pool.schedule(
+            self._target, args=(path, sha256, self._with_tags), timeout=self._timeout_s
+        )
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeoutError:
+            error = f"analysis timed out after {self._timeout_s:.0f} s (worker restarted)"
+        except pebble.ProcessExpired as exc:
+            error = f"analyser crashed (worker exit code {exc.exitcode}); worker restarted"
+        except Exception as exc:  # a bug in an algorithm must not stop the library
+            error = f"analysis failed: {exc.__class__.__name__}: {exc}"
+        return AnalysisRecord(path=path, sha256=sha256, error=error)
+
+    async def close(self) -> None:
+        """Stop the workers (running analyses are abandoned; a restart redoes them)."""
+        self._pool.stop()  # type: ignore[no-untyped-call]
+        await asyncio.to_thread(self._pool.join)

@@ -1,0 +1,50 @@
+"""Loudness of the corpus tracks against the reference measurement before encoding."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from tracktion.analysis.loudness import measure_loudness
+
+pytestmark = pytest.mark.integration
+
+CORPUS = Path(__file__).parents[2] / "fixtures" / "corpus"
+TRACKS = sorted((CORPUS / "tracks").iterdir())
+TOLERANCE_LU = 1.0
+
+
+def _decode(path: Path) -> tuple[np.ndarray, int]:
+    """All channels as float32 (channels, samples) at the stream's rate; bad packets skipped."""
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="fltp", layout=stream.layout.name, rate=stream.rate)
+        chunks = []
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                continue
+            for frame in frames:
+                chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
+        chunks.extend(f.to_ndarray() for f in resampler.resample(None))
+        return np.concatenate(chunks, axis=1).astype(np.float32), stream.rate
+
+
+def _truth() -> dict[str, float]:
+    with (CORPUS / "truth.csv").open(encoding="utf-8") as handle:
+        return {Path(r["file"]).name: float(r["loudness_lufs"]) for r in csv.DictReader(handle)}
+
+
+@pytest.mark.parametrize("path", TRACKS, ids=[p.name for p in TRACKS])
+def test_integrated_loudness_matches_truth(path: Path) -> None:
+    audio, rate = _decode(path)
+    result = measure_loudness(audio, rate)
+    assert result.integrated_lufs is not None
+    assert result.integrated_lufs == pytest.approx(_truth()[path.name], abs=TOLERANCE_LU)
+    assert result.true_peak_db is not None
+    assert result.true_peak_db <= 3.0
