@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.signal import resample_poly
+import numpy.typing as npt
+from scipy.signal import firwin, upfirdn
 
 from tracktion.analysis.results import FloatArray, LoudnessEstimate
 
 REPLAYGAIN_REFERENCE_LUFS = -18.0
 ABSOLUTE_GATE_LUFS = -70.0
 OVERSAMPLING = 4
-_BLOCK = 1 << 18  # samples per true-peak block
 _MARGIN = 64  # context samples either side of a block (the polyphase filter is ~20 taps)
 
 
@@ -28,17 +28,49 @@ def _stereo(channels: FloatArray) -> FloatArray:
     return np.ascontiguousarray(pair.T, dtype=np.float32)
 
 
+_HALF_TAPS = 10 * OVERSAMPLING
+# resample_poly's 4x interpolation filter, designed once (resample_poly redesigns it per call)
+_TAPS = firwin(2 * _HALF_TAPS + 1, 1.0 / OVERSAMPLING, window=("kaiser", 5.0)) * OVERSAMPLING
+# No interpolated sample exceeds this times the largest input sample it depends on, so only
+# the neighbourhoods of samples within this factor of the sample peak can hold the true peak.
+_GAIN_BOUND = float(max(np.abs(_TAPS[p::OVERSAMPLING]).sum() for p in range(OVERSAMPLING)))
+_REACH = _HALF_TAPS // OVERSAMPLING + 1  # input samples one output sample depends on, each side
+_JOIN_GAP = 4096  # hot stretches closer than this are oversampled in one call
+
+
 def true_peak(channels: FloatArray) -> float:
-    """Largest absolute value of the 4x oversampled signal (linear, 0 for silence)."""
-    peak = float(np.max(np.abs(channels))) if channels.size else 0.0
+    """Largest absolute value of the 4x oversampled signal (linear, 0 for silence).
+
+    Exact, but only the stretches that could hold the true peak are oversampled: those within
+    the filter's gain bound of the sample peak (a small part of most masters).
+    """
+    magnitude = np.abs(channels)
+    peak = float(magnitude.max()) if channels.size else 0.0
+    if peak == 0.0:
+        return 0.0
+    threshold = peak / _GAIN_BOUND
     n = channels.shape[1]
-    for channel in channels:
-        for start in range(0, n, _BLOCK):
-            lo, hi = max(0, start - _MARGIN), min(n, start + _BLOCK + _MARGIN)
-            up = resample_poly(channel[lo:hi], OVERSAMPLING, 1)
-            keep = up[(start - lo) * OVERSAMPLING : (min(n, start + _BLOCK) - lo) * OVERSAMPLING]
+    for channel, level in zip(channels, magnitude, strict=True):
+        hot = np.flatnonzero(level >= threshold)
+        if hot.size == 0:
+            continue
+        for lo, hi in _stretches(hot, n):
+            start, stop = max(0, lo - _MARGIN), min(n, hi + _MARGIN)
+            up = upfirdn(_TAPS, channel[start:stop], OVERSAMPLING)[_HALF_TAPS:]
+            keep = up[(lo - start) * OVERSAMPLING : (hi - start) * OVERSAMPLING]
             peak = max(peak, float(np.max(np.abs(keep))))
     return peak
+
+
+def _stretches(hot: npt.NDArray[np.intp], n: int) -> list[tuple[int, int]]:
+    """Merge the neighbourhoods (+- _REACH samples) of hot samples into [lo, hi) ranges."""
+    breaks = np.flatnonzero(np.diff(hot) > _JOIN_GAP)
+    starts = np.concatenate(([hot[0]], hot[breaks + 1]))
+    ends = np.concatenate((hot[breaks], [hot[-1]]))
+    return [
+        (max(0, int(lo) - _REACH), min(n, int(hi) + _REACH + 1))
+        for lo, hi in zip(starts, ends, strict=True)
+    ]
 
 
 def measure_loudness(channels: FloatArray, sample_rate: int) -> LoudnessEstimate:
