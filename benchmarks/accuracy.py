@@ -95,7 +95,7 @@ def main() -> None:
         [str(args.corpus / row["file"]) for row in rows], args.workers, not args.no_tags
     )
     elapsed = time.perf_counter() - started
-    console = Console()
+    console = Console(width=150)
     detail = Table(title=f"Per track ({len(rows)} files, {elapsed:.1f} s)")
     for column in ("file", "fmt", "BPM truth", "BPM", "key truth", "key", "MIREX", "review"):
         detail.add_column(column)

@@ -152,6 +152,34 @@ def track_detail(console: Console, track: Track, history: Sequence[TrackHistoryE
             track.missing_since.isoformat(timespec="seconds") if track.missing_since else None,
         ),
     ]
+    analysis = track.analysis
+    if analysis is not None:
+        fields += [
+            (
+                "BPM",
+                f"{analysis.bpm:.3f} (confidence {analysis.bpm_confidence:.2f})"
+                if analysis.bpm is not None
+                else None,
+            ),
+            (
+                "key",
+                f"{analysis.key} / {analysis.camelot} / {analysis.open_key} "
+                f"(confidence {analysis.key_confidence:.2f})"
+                if analysis.key
+                else None,
+            ),
+            (
+                "loudness",
+                f"{analysis.loudness_lufs} LUFS, true peak {analysis.true_peak_db} dBTP"
+                if analysis.loudness_lufs is not None
+                else None,
+            ),
+            ("energy", analysis.energy),
+            ("genres", ", ".join(f"{n} {p:.2f}" for n, p in analysis.genres) or None),
+            ("moods", ", ".join(f"{n} {p:.2f}" for n, p in analysis.moods) or None),
+            ("needs review", "yes" if analysis.needs_review else None),
+            ("analysis error", analysis.error),
+        ]
     for name, value in fields:
         if value is not None and value != "":
             table.add_row(name, escape(str(value)))

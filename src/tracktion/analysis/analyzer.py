@@ -13,7 +13,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from tracktion.analysis import tagger
-from tracktion.analysis.decode import decode
+from tracktion.analysis.decode import decode_with_report
 from tracktion.analysis.errors import DecodeError
 from tracktion.analysis.key import estimate_key
 from tracktion.analysis.loudness import measure_loudness
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ANALYSIS_RATE = 44100
-TAG_WINDOW_S = 15.0
+MAX_ANALYSED_S = 600.0
+"""Longer files (DJ mixes) are analysed on their first 10 minutes: whole-file arrays of a
+3-hour mix would need gigabytes (streaming analysis is not built yet)."""
+TAG_WINDOW_S = 10.0
 REVIEW_BELOW = 0.5
 """A tempo or key confidence below this marks the result for review."""
 
@@ -34,9 +37,22 @@ REVIEW_BELOW = 0.5
 def analyze_file(path: str, sha256: str | None = None, *, with_tags: bool = True) -> AnalysisRecord:
     """Analyse one file completely; errors are returned in the record, not raised."""
     try:
-        audio = decode(path, sample_rate=ANALYSIS_RATE)
+        audio, report = decode_with_report(
+            path, sample_rate=ANALYSIS_RATE, max_seconds=MAX_ANALYSED_S
+        )
     except DecodeError as exc:
         return AnalysisRecord(path=path, sha256=sha256, error=str(exc))
+    warnings: list[str] = []
+    if report.partial:
+        warnings.append(
+            f"partly undecodable ({report.errors} bad packet(s): {report.first_error}); "
+            f"analysed the {audio.duration_s:.1f} s that decoded"
+        )
+    if audio.duration_s >= MAX_ANALYSED_S - 1:
+        warnings.append(
+            f"long file: analysed its first {MAX_ANALYSED_S / 60:.0f} minutes only "
+            "(tempo, key and loudness describe that part)"
+        )
     mono = audio.mono
     tempo = estimate_tempo(mono, ANALYSIS_RATE)
     key = estimate_key(mono, ANALYSIS_RATE)
@@ -54,7 +70,7 @@ def analyze_file(path: str, sha256: str | None = None, *, with_tags: bool = True
     return AnalysisRecord(
         path=path,
         sha256=sha256,
-        bpm=round(tempo.bpm, 2) if tempo.bpm is not None else None,
+        bpm=round(tempo.bpm, 3) if tempo.bpm is not None else None,
         bpm_confidence=round(tempo.confidence, 3),
         beat_offset_s=round(tempo.beat_offset_s, 3) if tempo.beat_offset_s is not None else None,
         key=key_name,
@@ -72,17 +88,18 @@ def analyze_file(path: str, sha256: str | None = None, *, with_tags: bool = True
         sample_rate=audio.source_sample_rate,
         algorithms=algorithms,
         needs_review=pulse_doubt or key_doubt,
+        warnings=tuple(warnings),
     )
 
 
 def tagging_excerpt(mono: FloatArray, sample_rate: int) -> FloatArray:
-    """What the tagging model hears: the whole track if short, else three 15 s windows.
+    """What the tagging model hears: at most 30 s, as three 10 s windows at 25, 50 and 75 %.
 
-    The windows sit at 25, 50 and 75 % of the track (intro and outro say little about genre or
-    mood); tagging costs ~25x realtime, so this keeps a 4-minute track near 2 s.
+    Intro and outro say little about genre or mood, and tagging costs ~30x realtime, so this
+    bounds it to about a second per file whatever the length.
     """
     window = int(TAG_WINDOW_S * sample_rate)
-    if mono.size <= 4 * window:
+    if mono.size <= 3 * window:
         return mono
     starts = [int(mono.size * share) - window // 2 for share in (0.25, 0.5, 0.75)]
     return np.concatenate([mono[start : start + window] for start in starts])

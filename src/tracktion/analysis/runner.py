@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import TimeoutError as FutureTimeoutError
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 import pebble
 
+from tracktion.analysis.errors import AnalysisUnavailableError
 from tracktion.core.analysis import AnalysisRecord
 
 if TYPE_CHECKING:
@@ -40,16 +42,22 @@ class AnalysisRunner:
         """``target`` runs in the workers (a module-level function; tests pass their own)."""
         self._target = target
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tracktion.analysis.analyzer"])
+        context.set_forkserver_preload(["tracktion.analysis.worker_setup"])
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=500, context=context)
         self._timeout_s = timeout_s
         self._with_tags = with_tags
 
     async def analyze(self, path: str, sha256: str | None) -> AnalysisRecord:
         """Analyse ``path`` in a worker; crashes and timeouts come back as errors."""
-        future = self._pool.schedule(
-            self._target, args=(path, sha256, self._with_tags), timeout=self._timeout_s
-        )
+        try:
+            future = self._pool.schedule(
+                self._target, args=(path, sha256, self._with_tags), timeout=self._timeout_s
+            )
+        except BrokenProcessPool as exc:
+            raise AnalysisUnavailableError(
+                "analysis workers cannot start (is the installation complete? "
+                "`make install` reinstalls it); the catalog is kept, run the scan again after"
+            ) from exc
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeoutError:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import essentia.standard as es
 import numpy as np
 import numpy.typing as npt
 import pytest
+import scipy.signal
 
-from tracktion.analysis.key import estimate_key
-from tracktion.core.keys import PITCH_CLASSES
+from tracktion.analysis.key import PROFILES, estimate_key
+from tracktion.core.keys import PITCH_CLASSES, parse_key
 
 SR = 44100
 BAR_S = 2.0
@@ -105,3 +107,27 @@ def test_no_key_without_raising(signal: npt.NDArray[np.float32]) -> None:
     assert result.tonic is None
     assert result.mode is None
     assert result.confidence < 0.2
+
+
+@pytest.mark.parametrize(
+    ("tonic", "progression"), [("C", I_V_VI_IV), ("A", AEOLIAN), ("F#", MINOR_CADENCE)]
+)
+def test_essentia_profiles_match_key_extractor(tonic: str, progression: list[Chord]) -> None:
+    """The shared, vectorised HPCP gives what one essentia KeyExtractor pass per profile gives."""
+    song = _song(PITCH_CLASSES.index(tonic), progression)
+    result = estimate_key(song, SR)
+    tuning_hz = result.algorithms["tuning"]["frequency_hz"]
+    for profile in PROFILES:
+        key, scale, strength = es.KeyExtractor(
+            profileType=profile, sampleRate=SR, tuningFrequency=tuning_hz
+        )(song)
+        answer = result.algorithms[f"essentia_{profile}"]
+        assert parse_key(answer["key"]) == parse_key(f"{key} {scale}"), profile
+        assert answer["strength"] == pytest.approx(strength, abs=0.01), profile
+
+
+def test_other_sample_rate() -> None:
+    song = scipy.signal.resample_poly(_song(PITCH_CLASSES.index("E"), AEOLIAN), 160, 147)
+    result = estimate_key(song.astype(np.float32), 48000)
+    assert f"{result.tonic} {result.mode}" == "E minor"
+    assert abs(result.tuning_cents) < 10
