@@ -10,7 +10,9 @@ preferred range; agreement between the methods and pulse strength make the confi
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import essentia
@@ -18,7 +20,8 @@ import essentia.standard as es
 import librosa
 import numpy as np
 import numpy.typing as npt
-from scipy.signal import resample_poly
+import scipy.fft
+from scipy.signal import firwin, resample_poly
 
 from tracktion.analysis.results import FloatArray, TempoEstimate
 
@@ -44,6 +47,14 @@ _RANGE_SLACK = 1.04
 """Tempi this close outside the preferred range count as inside (70 stays 69.99)."""
 _LOW_HZ = 150.0
 """Onsets below this mark kicks (downbeat)."""
+_N_FFT = 2048
+_N_MELS = 64
+_SPECTRUM_BLOCK = 256
+"""Frames transformed at once (fits the cache; the whole track at once is slower)."""
+_HALFBAND_TAPS = 15
+"""Low-pass of the 2:1 decimation; its aliasing stays in the top mel bands."""
+
+_local = threading.local()
 
 Float64Array = npt.NDArray[np.float64]
 
@@ -74,7 +85,7 @@ def estimate_tempo(
     algorithms: dict[str, dict[str, Any]] = {}
     excerpt = _middle(signal, int(_ESSENTIA_MAX_S * sample_rate))
     degara_bpm = _essentia_degara(_resample(excerpt, sample_rate, _ESSENTIA_SR), algorithms)
-    onsets = _onsets(_resample(signal, sample_rate, _LIBROSA_SR))
+    onsets = _onsets(_to_librosa_rate(signal, sample_rate))
     grid = _librosa_grid(onsets.full, algorithms)
     if grid is None:
         return TempoEstimate(bpm=None, confidence=0.0, beat_offset_s=None, algorithms=algorithms)
@@ -94,7 +105,7 @@ def estimate_tempo(
 
 
 def _rms(x: FloatArray) -> float:
-    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+    return math.sqrt(max(0.0, float(np.dot(x, x))) / x.size)
 
 
 def _middle(x: FloatArray, size: int) -> FloatArray:
@@ -109,9 +120,43 @@ def _resample(x: FloatArray, rate: int, target: int) -> FloatArray:
     return np.ascontiguousarray(resample_poly(x, target // g, rate // g), dtype=np.float32)
 
 
+def _to_librosa_rate(x: FloatArray, rate: int) -> FloatArray:
+    """``x`` at 22.05 kHz; from 44.1 kHz by a short half-band FIR (``resample_poly``'s long
+    filter costs more than the whole spectrogram; aliasing stays in the top mel bands)."""
+    if rate != 2 * _LIBROSA_SR:
+        return _resample(x, rate, _LIBROSA_SR)
+    taps = _halfband()
+    half = _HALFBAND_TAPS // 2
+    pad = half + half % 2  # even, so the centre tap meets even input samples
+    n = (x.size + 1) // 2
+    padded = np.zeros(2 * (n + pad + 1), dtype=np.float32)
+    padded[pad : pad + x.size] = x
+    odd = np.ascontiguousarray(padded[1::2])
+    y: FloatArray = taps[half] * padded[pad : pad + 2 * n : 2]
+    for k in range(1, half + 1, 2):  # a half-band filter is zero at even distances
+        lo, hi = (pad - k - 1) // 2, (pad + k - 1) // 2
+        y += taps[half + k] * (odd[lo : lo + n] + odd[hi : hi + n])
+    return y
+
+
+@cache
+def _halfband() -> FloatArray:
+    return np.asarray(firwin(_HALFBAND_TAPS, 0.5, window=("kaiser", 5.0)), dtype=np.float32)
+
+
+def _rhythm_extractor() -> Any:
+    """One RhythmExtractor2013 per thread: configuring it costs more than running it."""
+    algorithm = getattr(_local, "degara", None)
+    if algorithm is None:
+        algorithm = _local.degara = es.RhythmExtractor2013(method="degara")
+    else:
+        algorithm.reset()
+    return algorithm
+
+
 def _essentia_degara(x: FloatArray, algorithms: dict[str, dict[str, Any]]) -> float | None:
     """essentia RhythmExtractor2013 (degara); its answer goes into ``algorithms``."""
-    bpm, ticks, _, _, _ = es.RhythmExtractor2013(method="degara")(x)
+    bpm, ticks, _, _, _ = _rhythm_extractor()(x)
     fitted = _fit_period(np.asarray(ticks, dtype=np.float64))
     answer = float(bpm) if bpm > 0 else None
     algorithms["essentia_degara"] = {
@@ -124,13 +169,33 @@ def _essentia_degara(x: FloatArray, algorithms: dict[str, dict[str, Any]]) -> fl
 
 def _onsets(y: FloatArray) -> _Onsets:
     """Mel spectral flux (log power, half-wave rectified): all bands and the low bands."""
-    mel = librosa.feature.melspectrogram(
-        y=y, sr=_LIBROSA_SR, n_fft=2048, hop_length=_HOP, n_mels=64, fmax=_LIBROSA_SR / 2
-    )
+    mel = _mel_power(y)
     log = librosa.power_to_db(mel, ref=np.max, top_db=80.0)
     flux = np.maximum(0.0, np.diff(log, axis=1, prepend=log[:, :1]))
-    freqs = librosa.mel_frequencies(n_mels=64, fmax=_LIBROSA_SR / 2)
+    freqs = librosa.mel_frequencies(n_mels=_N_MELS, fmax=_LIBROSA_SR / 2)
     return _Onsets(full=flux.mean(axis=0), low=flux[freqs <= _LOW_HZ].mean(axis=0))
+
+
+def _mel_power(y: FloatArray) -> FloatArray:
+    """librosa's centred Hann-window mel power spectrogram, in float32 blocks of frames."""
+    padded = np.pad(y, _N_FFT // 2)
+    count = 1 + (padded.size - _N_FFT) // _HOP
+    frames = np.lib.stride_tricks.sliding_window_view(padded, _N_FFT)[::_HOP][:count]
+    window, basis = _spectrum_constants()
+    mel = np.empty((count, _N_MELS), dtype=np.float32)
+    for start in range(0, count, _SPECTRUM_BLOCK):
+        spectrum = scipy.fft.rfft(frames[start : start + _SPECTRUM_BLOCK] * window, workers=1)
+        parts = np.square(spectrum.view(np.float32))  # interleaved real and imaginary parts
+        mel[start : start + _SPECTRUM_BLOCK] = (parts[:, 0::2] + parts[:, 1::2]) @ basis
+    return mel.T
+
+
+@cache
+def _spectrum_constants() -> tuple[FloatArray, FloatArray]:
+    """Hann window and the transposed mel filterbank, both float32."""
+    window = librosa.filters.get_window("hann", _N_FFT, fftbins=True).astype(np.float32)
+    basis = librosa.filters.mel(sr=_LIBROSA_SR, n_fft=_N_FFT, n_mels=_N_MELS, fmax=_LIBROSA_SR / 2)
+    return window, np.ascontiguousarray(basis.T, dtype=np.float32)
 
 
 def _librosa_grid(env: Float64Array, algorithms: dict[str, dict[str, Any]]) -> _Grid | None:
