@@ -117,6 +117,7 @@ async def bootstrap(settings: Settings, *, migrate: bool = True, analysis: bool 
             settings.analysis_workers,
             timeout_s=settings.analysis_timeout_s,
             with_tags=settings.analysis_tags,
+            tempo_ranges=settings.tempo_ranges,
         )
         service = AnalysisService(bus, analyses, runner)
         bus.subscribe(AnalysisService.CONSUMER, "catalog.track_updated", service.handle)

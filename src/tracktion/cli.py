@@ -24,6 +24,7 @@ from tracktion.core.keys import parse_key
 from tracktion.core.models import AudioFormat, TrackStatus
 from tracktion.core.query import SortField, TrackQuery
 from tracktion.logs import configure_logging
+from tracktion.metadata.reader import read_metadata
 from tracktion.progress import RichScanProgress
 from tracktion.render import (
     analysis_table,
@@ -32,7 +33,9 @@ from tracktion.render import (
     track_detail,
     track_table,
 )
+from tracktion.watcher.fingerprint import HEAD_BYTES
 from tracktion.watcher.scanner import ScanReport, normalise_roots
+from tracktion.watcher.sniff import sniff_format
 
 T = TypeVar("T")
 
@@ -183,6 +186,16 @@ def _collect(
     return on_result
 
 
+def _genre_tag(path: str) -> str | None:
+    """The file's genre tag (it picks the preferred tempo range), if it can be read."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(HEAD_BYTES)
+    except OSError:
+        return None
+    return read_metadata(path, sniff_format(head)).tags.genre
+
+
 @app.command()
 def analyze(
     files: Annotated[list[str], typer.Argument(help="Audio files to analyse.")],
@@ -196,9 +209,13 @@ def analyze(
             min(settings.analysis_workers, len(files)),
             timeout_s=settings.analysis_timeout_s,
             with_tags=settings.analysis_tags,
+            tempo_ranges=settings.tempo_ranges,
         )
         try:
-            tasks = [asyncio.ensure_future(runner.analyze(path, None)) for path in files]
+            tasks = [
+                asyncio.ensure_future(runner.analyze(path, None, _genre_tag(path)))
+                for path in files
+            ]
             for task in tasks:
                 record = await task
                 if as_json:

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     """Worker processes that analyse audio."""
     analysis_timeout_s: float = Field(default=600.0, gt=0)
     """An analysis running longer is stopped; the file gets ``analysis.failed``."""
+    tempo_ranges: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "drum and bass": (160.0, 190.0),
+            "drum & bass": (160.0, 190.0),
+            "drum'n'bass": (160.0, 190.0),
+            "dnb": (160.0, 190.0),
+            "jungle": (150.0, 190.0),
+            "dubstep": (130.0, 155.0),
+            "footwork": (150.0, 170.0),
+        }
+    )
+    """Preferred BPM range per genre tag (a tag containing the name); others use 70-180.
+    Set as JSON, e.g. ``TRACKTION_TEMPO_RANGES='{"trap": [130, 160]}'``."""
     analysis_tags: bool = True
     """Run the genre/mood model (the slowest step)."""
     cache_ttl_s: float = Field(default=300.0, gt=0)

@@ -18,6 +18,7 @@ from tracktion.analysis.errors import DecodeError
 from tracktion.analysis.key import estimate_key
 from tracktion.analysis.loudness import measure_loudness
 from tracktion.analysis.tempo import estimate_tempo
+from tracktion.analysis.tempo_range import DEFAULT_RANGE
 from tracktion.core.analysis import AnalysisRecord
 
 if TYPE_CHECKING:
@@ -34,7 +35,13 @@ REVIEW_BELOW = 0.5
 """A tempo or key confidence below this marks the result for review."""
 
 
-def analyze_file(path: str, sha256: str | None = None, *, with_tags: bool = True) -> AnalysisRecord:
+def analyze_file(
+    path: str,
+    sha256: str | None = None,
+    *,
+    with_tags: bool = True,
+    preferred: tuple[float, float] = DEFAULT_RANGE,
+) -> AnalysisRecord:
     """Analyse one file completely; errors are returned in the record, not raised."""
     try:
         audio, report = decode_with_report(
@@ -54,10 +61,13 @@ def analyze_file(path: str, sha256: str | None = None, *, with_tags: bool = True
             "(tempo, key and loudness describe that part)"
         )
     mono = audio.mono
-    tempo = estimate_tempo(mono, ANALYSIS_RATE)
+    tempo = estimate_tempo(mono, ANALYSIS_RATE, preferred=preferred)
     key = estimate_key(mono, ANALYSIS_RATE)
     loudness = measure_loudness(audio.stereo, ANALYSIS_RATE)
-    algorithms = {"tempo": tempo.algorithms, "key": key.algorithms}
+    algorithms = {
+        "tempo": {**tempo.algorithms, "preferred_range": {"range": list(preferred)}},
+        "key": key.algorithms,
+    }
     tags = None
     if with_tags:
         excerpt = tagging_excerpt(mono, ANALYSIS_RATE)

@@ -15,17 +15,20 @@ from typing import TYPE_CHECKING
 import pebble
 
 from tracktion.analysis.errors import AnalysisUnavailableError
+from tracktion.analysis.tempo_range import preferred_range
 from tracktion.core.analysis import AnalysisRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 
-def _analyze(path: str, sha256: str | None, with_tags: bool) -> AnalysisRecord:
+def _analyze(
+    path: str, sha256: str | None, with_tags: bool, preferred: tuple[float, float]
+) -> AnalysisRecord:
     """Runs in a worker (whose fork server pre-imported the heavy analysis modules)."""
     from tracktion.analysis.analyzer import analyze_file  # imported here: keeps the CLI light
 
-    return analyze_file(path, sha256, with_tags=with_tags)
+    return analyze_file(path, sha256, with_tags=with_tags, preferred=preferred)
 
 
 class AnalysisRunner:
@@ -37,21 +40,31 @@ class AnalysisRunner:
         *,
         timeout_s: float,
         with_tags: bool = True,
-        target: Callable[[str, str | None, bool], AnalysisRecord] = _analyze,
+        tempo_ranges: Mapping[str, tuple[float, float]] | None = None,
+        target: Callable[[str, str | None, bool, tuple[float, float]], AnalysisRecord] = _analyze,
     ) -> None:
         """``target`` runs in the workers (a module-level function; tests pass their own)."""
         self._target = target
+        self._tempo_ranges = dict(tempo_ranges or {})
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tracktion.analysis.worker_setup"])
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=500, context=context)
         self._timeout_s = timeout_s
         self._with_tags = with_tags
 
-    async def analyze(self, path: str, sha256: str | None) -> AnalysisRecord:
-        """Analyse ``path`` in a worker; crashes and timeouts come back as errors."""
+    async def analyze(
+        self, path: str, sha256: str | None, genre: str | None = None
+    ) -> AnalysisRecord:
+        """Analyse ``path`` in a worker; crashes and timeouts come back as errors.
+
+        ``genre`` (the track's tag) picks the preferred tempo range.
+        """
+        preferred = preferred_range(genre, self._tempo_ranges)
         try:
             future = self._pool.schedule(
-                self._target, args=(path, sha256, self._with_tags), timeout=self._timeout_s
+                self._target,
+                args=(path, sha256, self._with_tags, preferred),
+                timeout=self._timeout_s,
             )
         except BrokenProcessPool as exc:
             raise AnalysisUnavailableError(

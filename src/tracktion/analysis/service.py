@@ -46,14 +46,14 @@ class AnalysisService:
 
     async def handle(self, events: Sequence[Event]) -> None:
         """Analyse the new content among these track updates, all at once (the pool queues)."""
-        wanted: dict[str, tuple[str, Event]] = {}
+        wanted: dict[str, tuple[str, str | None, Event]] = {}
         for event in events:
             payload = event.payload
             sha256 = payload.get("sha256")
             if payload.get("status") != TrackStatus.OK.value or not sha256:
                 continue
             if sha256 not in self._done and sha256 not in wanted:
-                wanted[sha256] = (payload["path"], event)
+                wanted[sha256] = (payload["path"], payload.get("genre"), event)
         if not wanted:
             return
         already = await self._store.analysed(list(wanted))
@@ -67,21 +67,25 @@ class AnalysisService:
         for start in range(0, len(missing), BACKFILL_CHUNK):
             await self._run(
                 {
-                    sha256: (path, Event(EventType.TRACK_UPDATED, {"sha256": sha256, "path": path}))
-                    for sha256, path in missing[start : start + BACKFILL_CHUNK]
+                    sha256: (
+                        path,
+                        genre,
+                        Event(EventType.TRACK_UPDATED, {"sha256": sha256, "path": path}),
+                    )
+                    for sha256, path, genre in missing[start : start + BACKFILL_CHUNK]
                 }
             )
         return len(missing)
 
-    async def _run(self, jobs: dict[str, tuple[str, Event]]) -> None:
+    async def _run(self, jobs: dict[str, tuple[str, str | None, Event]]) -> None:
         if not jobs:
             return
         records = await asyncio.gather(
-            *(self._analyzer.analyze(path, sha256) for sha256, (path, _) in jobs.items())
+            *(self._analyzer.analyze(path, sha, genre) for sha, (path, genre, _) in jobs.items())
         )
         results = []
         for record in records:
-            _, cause = jobs[record.sha256 or ""]
+            _, _, cause = jobs[record.sha256 or ""]
             self._done.add(record.sha256 or "")
             kind = EventType.ANALYSIS_FAILED if record.error else EventType.ANALYSIS_COMPLETED
             if record.error:

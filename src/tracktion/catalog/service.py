@@ -85,4 +85,5 @@ def _track_summary(track: Track) -> dict[str, object]:
         "sha256": fingerprint.sha256 if fingerprint else None,
         "xxh128": fingerprint.xxh128 if fingerprint else None,
         "format": track.observation.format.value if track.observation.format else None,
+        "genre": track.observation.tags.genre,
     }

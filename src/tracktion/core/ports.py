@@ -104,15 +104,17 @@ class AnalysisStore(Protocol):
     async def analysed(self, sha256s: Sequence[str]) -> set[str]:
         """Which of these hashes already have a current analysis."""
 
-    async def missing(self, limit: int = 10_000) -> list[tuple[str, str]]:
-        """(sha256, path) of present tracks whose content has no current analysis."""
+    async def missing(self, limit: int = 10_000) -> list[tuple[str, str, str | None]]:
+        """(sha256, path, genre tag) of present tracks whose content has no current analysis."""
 
 
 class Analyzer(Protocol):
     """Runs analyses (in worker processes); never raises for a bad file."""
 
-    async def analyze(self, path: str, sha256: str | None) -> AnalysisRecord:
-        """Analyse one file; failures come back as a record with ``error`` set."""
+    async def analyze(
+        self, path: str, sha256: str | None, genre: str | None = None
+    ) -> AnalysisRecord:
+        """Analyse one file (``genre`` tag as a hint); failures come back with ``error`` set."""
 
     async def close(self) -> None:
         """Stop the workers."""

@@ -19,7 +19,7 @@ MISBEHAVING = textwrap.dedent(
     from tracktion.core.analysis import AnalysisRecord
 
 
-    def analyse(path, sha256, with_tags):
+    def analyse(path, sha256, with_tags, preferred):
         if "crash" in path:
             ctypes.string_at(0)  # a segfault, as native code on bad input can do
         if "hang" in path:

@@ -7,6 +7,8 @@ import numpy.typing as npt
 import pytest
 
 from tracktion.analysis.tempo import estimate_tempo
+from tracktion.analysis.tempo_range import preferred_range
+from tracktion.config import load_settings
 
 SR = 44100
 Signal = npt.NDArray[np.float32]
@@ -138,3 +140,11 @@ def test_other_sample_rate() -> None:
     y = _render(128.0, FOUR_ON_FLOOR)
     est = estimate_tempo(y[::2].copy(), SR // 2)
     assert est.bpm == pytest.approx(128.0, abs=0.1)
+
+
+def test_a_genre_range_settles_an_even_groove_that_fits_two_octaves() -> None:
+    drum_and_bass = preferred_range("Drum & Bass", load_settings().tempo_ranges)
+
+    est = estimate_tempo(_render(175.0, ROCK), SR, preferred=drum_and_bass)
+
+    assert est.bpm == pytest.approx(175.0, abs=0.1)

@@ -100,7 +100,7 @@ class SqlAnalysisStore:
                 found.update(result.scalars())
         return found
 
-    async def missing(self, limit: int = 10_000) -> list[tuple[str, str]]:
+    async def missing(self, limit: int = 10_000) -> list[tuple[str, str, str | None]]:
         """Present tracks whose content has no current analysis (one path per hash)."""
         joined = tracks.outerjoin(
             analyses,
@@ -110,7 +110,7 @@ class SqlAnalysisStore:
             ),
         )
         query = (
-            select(tracks.c.sha256, tracks.c.path_bytes)
+            select(tracks.c.sha256, tracks.c.path_bytes, tracks.c.genre)
             .select_from(joined)
             .where(
                 tracks.c.status == TrackStatus.OK.value,
@@ -122,9 +122,9 @@ class SqlAnalysisStore:
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        found: dict[str, str] = {}
-        for sha256, raw_path in rows:
-            found.setdefault(sha256, os.fsdecode(bytes(raw_path)))
+        found: dict[str, tuple[str, str, str | None]] = {}
+        for sha256, raw_path, genre in rows:
+            found.setdefault(sha256, (sha256, os.fsdecode(bytes(raw_path)), genre))
             if len(found) >= limit:
                 break
-        return list(found.items())
+        return list(found.values())

@@ -57,7 +57,7 @@ async def test_missing_lists_present_unanalysed_content_once(
     )
     await analyses.save([AnalysisRecord(path="/m/b.mp3", sha256="b" * 64, bpm=90.0)])
 
-    assert await analyses.missing() == [("a" * 64, "/m/a.mp3")]
+    assert await analyses.missing() == [("a" * 64, "/m/a.mp3", None)]
 
 
 async def test_tracks_are_filtered_by_analysed_bpm_key_and_review(
