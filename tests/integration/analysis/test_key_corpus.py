@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import av
-import numpy as np
-import numpy.typing as npt
 import pytest
 
+from tracktion.analysis.decode import decode
 from tracktion.analysis.key import estimate_key
 from tracktion.core.keys import Key, parse_key
 
@@ -17,27 +15,6 @@ pytestmark = pytest.mark.integration
 
 CORPUS = Path(__file__).parents[2] / "fixtures" / "corpus"
 SR = 44100
-
-
-def _decode(path: Path) -> npt.NDArray[np.float32]:
-    """Mono float32 at 44.1 kHz; packets the decoder rejects are skipped."""
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=SR)
-    chunks: list[npt.NDArray[np.float32]] = []
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        for packet in container.demux(stream):
-            try:
-                frames = packet.decode()
-            except av.error.InvalidDataError:
-                continue
-            for frame in frames:
-                chunks.extend(_samples(f) for f in resampler.resample(frame))
-        chunks.extend(_samples(f) for f in resampler.resample(None))
-    return np.concatenate(chunks).astype(np.float32)
-
-
-def _samples(frame: av.AudioFrame) -> npt.NDArray[np.float32]:
-    return np.asarray(frame.to_ndarray(), dtype=np.float32).reshape(-1)
 
 
 def _mirex(truth: Key, estimate: Key | None) -> float:
@@ -81,7 +58,7 @@ def test_corpus_key_accuracy() -> None:
     score = 0.0
     misses = []
     for path, truth in tracks:
-        result = estimate_key(_decode(path), SR)
+        result = estimate_key(decode(path, sample_rate=SR).mono, SR)
         estimate = parse_key(f"{result.tonic} {result.mode}") if result.tonic else None
         exact += estimate == truth
         score += _mirex(truth, estimate)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
+from tracktion.analysis.decode import decode
 from tracktion.analysis.loudness import measure_loudness
 
 pytestmark = pytest.mark.integration
@@ -18,23 +18,6 @@ TRACKS = sorted((CORPUS / "tracks").iterdir())
 TOLERANCE_LU = 1.0
 
 
-def _decode(path: Path) -> tuple[np.ndarray, int]:
-    """All channels as float32 (channels, samples) at the stream's rate; bad packets skipped."""
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="fltp", layout=stream.layout.name, rate=stream.rate)
-        chunks = []
-        for packet in container.demux(stream):
-            try:
-                frames = packet.decode()
-            except av.error.InvalidDataError:
-                continue
-            for frame in frames:
-                chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
-        chunks.extend(f.to_ndarray() for f in resampler.resample(None))
-        return np.concatenate(chunks, axis=1).astype(np.float32), stream.rate
-
-
 def _truth() -> dict[str, float]:
     with (CORPUS / "truth.csv").open(encoding="utf-8") as handle:
         return {Path(r["file"]).name: float(r["loudness_lufs"]) for r in csv.DictReader(handle)}
@@ -42,8 +25,7 @@ def _truth() -> dict[str, float]:
 
 @pytest.mark.parametrize("path", TRACKS, ids=[p.name for p in TRACKS])
 def test_integrated_loudness_matches_truth(path: Path) -> None:
-    audio, rate = _decode(path)
-    result = measure_loudness(audio, rate)
+    result = measure_loudness(decode(path, sample_rate=44100).stereo, 44100)
     assert result.integrated_lufs is not None
     assert result.integrated_lufs == pytest.approx(_truth()[path.name], abs=TOLERANCE_LU)
     assert result.true_peak_db is not None
@@ -59,8 +41,6 @@ def test_matches_essentia_at_48k(path: Path) -> None:
     (at 44.1 kHz its 3-decimal coefficients read up to ~0.15 LU apart from the exact filter)."""
     import essentia
     import essentia.standard as es
-
-    from tracktion.analysis.decode import decode
 
     essentia.log.infoActive = False
     audio = decode(path, sample_rate=48000).stereo

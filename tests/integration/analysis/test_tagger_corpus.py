@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 import pytest
 
+from tracktion.analysis.decode import decode
 from tracktion.analysis.tagger import SAMPLE_RATE, tag_audio
 
 if TYPE_CHECKING:
@@ -27,29 +27,12 @@ CORPUS = Path(__file__).parents[2] / "fixtures" / "corpus"
 CALM = {"ambient", "chillout", "easy listening"}
 
 
-def _decode_mono16k(path: Path) -> np.ndarray:
-    """Mono float32 at 16 kHz; undecodable packets are skipped."""
-    with av.open(str(path)) as container:
-        stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        chunks = []
-        for packet in container.demux(stream):
-            try:
-                frames = packet.decode()
-            except av.error.InvalidDataError:
-                continue
-            for frame in frames:
-                chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
-        chunks.extend(f.to_ndarray() for f in resampler.resample(None))
-        return np.concatenate(chunks, axis=1)[0].astype(np.float32)
-
-
 @cache
 def _tagged() -> dict[str, tuple[bool, TagEstimate]]:
     with (CORPUS / "truth.csv").open(encoding="utf-8") as handle:
         drums = {Path(r["file"]).name: r["has_drums"] == "1" for r in csv.DictReader(handle)}
     return {
-        path.name: (drums[path.name], tag_audio(_decode_mono16k(path)))
+        path.name: (drums[path.name], tag_audio(decode(path, sample_rate=SAMPLE_RATE).mono))
         for path in sorted((CORPUS / "tracks").iterdir())
     }
 
