@@ -68,6 +68,7 @@ from rich.table import Table
 from scipy.signal import resample_poly
 
 import tracktion
+from machine import cpu_model
 from tracktion.analysis import tagger
 from tracktion.analysis.analyzer import ANALYSIS_RATE, analyze_file, tagging_excerpt
 from tracktion.analysis.decode import decode
@@ -412,17 +413,6 @@ def show_context(console: Console, args: argparse.Namespace) -> None:
     for key, value in rows.items():
         table.add_row(key, value)
     console.print(table)
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, else what platform says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def parse_args() -> argparse.Namespace:

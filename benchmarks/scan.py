@@ -55,6 +55,7 @@ from rich.console import Console
 from rich.table import Table
 
 import tracktion
+from machine import cpu_model
 from tracktion.bootstrap import App, bootstrap
 from tracktion.config import load_settings
 from tracktion.core.query import TrackQuery
@@ -597,17 +598,6 @@ def machine_context(workers: int) -> dict[str, str]:
         f"{xxhash.VERSION}",
         "scan workers (default run)": str(workers),
     }
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, else what platform says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def show_context(console: Console, workers: int) -> None:
