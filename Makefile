@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/pip install --quiet -e '.[dev,postgres,rabbitmq,redis]'
 	# musicnn only ships the MSD_musicnn weights we read; its own pins (TensorFlow, old numpy) are stale
 	$(BIN)/pip install --quiet --no-deps 'musicnn==0.1.0'
 	touch $(STAMP)
