@@ -7,6 +7,7 @@ import time, so tests pass their own settings (or fakes) through the same root.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,19 +17,31 @@ from tracktion.adapters.db.analysis_store import SqlAnalysisStore
 from tracktion.adapters.db.catalog_store import SqlCatalogStore
 from tracktion.adapters.db.engine import create_engine, schema_state, upgrade
 from tracktion.adapters.db.event_store import SqlEventStore
+from tracktion.adapters.db.outbox_store import SqlOutbox
+from tracktion.adapters.db.search_index import SqlSearchIndex
+from tracktion.adapters.db.tracklist_store import SqlTracklistStore
+from tracktion.adapters.db.worker_registry import SqlWorkerRegistry
+from tracktion.adapters.http.client import PoliteFetcher
+from tracktion.adapters.http.policy import DEFAULT_ALLOWED_HOSTS, FetchPolicy
+from tracktion.adapters.urls import redact_url
 from tracktion.analysis.runner import AnalysisRunner
 from tracktion.analysis.service import AnalysisService
 from tracktion.catalog.service import CatalogService
 from tracktion.core.errors import ConfigurationError
+from tracktion.outbox.relay import OutboxRelay
+from tracktion.tracklists.service import TracklistService
 from tracktion.watcher.live import LiveWatcher
 from tracktion.watcher.scanner import Scanner
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import asyncio
+    from collections.abc import Callable, Collection, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from tracktion.config import Settings
+    from tracktion.core.events import Event
+    from tracktion.core.ports import BusAdmin, Cache, EventBus, EventHandler
     from tracktion.watcher.file_events import FileIndex
 
 
@@ -41,14 +54,24 @@ class App:
 
     settings: Settings
     engine: AsyncEngine
-    bus: InProcessBus
-    cache: MemoryCache
+    bus: EventBus
+    cache: Cache
     store: SqlCatalogStore
     events: SqlEventStore
     analyses: SqlAnalysisStore
+    outbox: SqlOutbox
+    relay: OutboxRelay
+    relay_task: asyncio.Task[None]
+    workers: SqlWorkerRegistry
+    handled: Counter[str]
+    """Events each subscription consumed in this process has handled."""
     catalog: CatalogService
     analysis: AnalysisService | None
     runner: AnalysisRunner | None
+    tracklist_store: SqlTracklistStore
+    search: SqlSearchIndex
+    fetcher: PoliteFetcher
+    tracklists: TracklistService
 
     def scanner(self) -> Scanner:
         """A scanner publishing to this app's bus."""
@@ -70,6 +93,23 @@ class App:
             rescan_every_s=self.settings.rescan_interval_s,
         )
 
+    def backends(self) -> dict[str, str]:
+        """The database, bus and cache URLs in use, without passwords."""
+        return {
+            "database": redact_url(self.settings.effective_database_url),
+            "bus": redact_url(self.settings.bus_url),
+            "cache": redact_url(self.settings.cache_url),
+        }
+
+    def bus_admin(self) -> BusAdmin | None:
+        """Queue statistics and parking queues of the broker; None on the in-process bus."""
+        url = self.settings.bus_url
+        if not url.startswith(("amqp://", "amqps://")):
+            return None
+        from tracktion.adapters.bus.rabbitmq_admin import RabbitMqAdmin
+
+        return RabbitMqAdmin(url, SUBSCRIPTIONS)
+
     async def schema_state(self) -> tuple[str | None, str]:
         """(database revision, newest shipped revision)."""
         return await schema_state(self.engine)
@@ -77,42 +117,101 @@ class App:
     async def close(self) -> None:
         """Let in-flight events finish, then release everything."""
         await self.bus.wait_idle()
+        await OutboxRelay.stop(self.relay_task)
         await self.bus.close()
         if self.runner is not None:
             await self.runner.close()
+        await self.fetcher.aclose()
+        close_cache = getattr(self.cache, "close", None)
+        if close_cache is not None:
+            await close_cache()
         await self.engine.dispose()
 
 
-async def bootstrap(settings: Settings, *, migrate: bool = True, analysis: bool = False) -> App:
+SERVICES = ("catalog", "analysis")
+"""Services that consume events; ``tracktion worker <service>`` runs one of them alone."""
+
+SUBSCRIPTIONS = ("audit", "catalog", "catalog.analysis", "analysis")
+"""Every subscription (one durable queue each on a broker)."""
+
+
+def _bus(settings: Settings, consume: frozenset[str]) -> EventBus:
+    url = settings.bus_url
+    if url == "memory://":
+        return InProcessBus()
+    if url.startswith(("amqp://", "amqps://")):
+        from tracktion.adapters.bus.rabbitmq import RabbitMqBus
+
+        if consume == {"analysis"}:
+            # A few messages per worker, so that N analysis workers share the queue fairly.
+            prefetch = batch = max(1, settings.analysis_workers)
+        else:
+            prefetch, batch = 200, 100
+        role = "+".join(sorted(consume)) or "publisher"
+        return RabbitMqBus(
+            url, prefetch=prefetch, batch_size=batch, connection_name=f"tracktion {role}"
+        )
+    raise ConfigurationError(
+        f"TRACKTION_BUS_URL={redact_url(url)!r}: use memory:// (in-process) or amqp://"
+    )
+
+
+def _cache(settings: Settings) -> Cache:
+    url = settings.cache_url
+    if url == "memory://":
+        return MemoryCache(default_ttl_s=settings.cache_ttl_s)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from tracktion.adapters.cache.redis import RedisCache
+
+        return RedisCache(url, default_ttl_s=settings.cache_ttl_s)
+    raise ConfigurationError(
+        f"TRACKTION_CACHE_URL={redact_url(url)!r}: use memory:// (in-process) or redis://"
+    )
+
+
+async def bootstrap(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    analysis: bool = False,
+    consume: Collection[str] | None = None,
+) -> App:
     """Build the app for ``settings``; ``migrate`` brings the schema up to date first.
 
     ``analysis`` starts the analysis service and its worker processes (scan and watch do;
-    read-only commands do not).
+    read-only commands do not). ``consume`` names the services whose subscriptions this process
+    consumes (default: all of them, the embedded mode); a worker process names its one service,
+    a publisher-only process (the watcher) none. The other services' queues are still declared
+    on a broker, so no event published before their worker starts is lost.
     """
-    if settings.bus_url != "memory://":
-        raise ConfigurationError(
-            f"TRACKTION_BUS_URL={settings.bus_url!r}: "
-            "only the in-process bus (memory://) exists yet"
-        )
-    if settings.cache_url != "memory://":
-        raise ConfigurationError(
-            f"TRACKTION_CACHE_URL={settings.cache_url!r}: "
-            "only the memory cache (memory://) exists yet"
-        )
+    consumed = frozenset(SERVICES if consume is None else consume)
+    unknown = consumed - set(SERVICES)
+    if unknown:
+        raise ConfigurationError(f"unknown service(s): {', '.join(sorted(unknown))}")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.effective_database_url)
     if migrate:
         await upgrade(engine)
-    bus = InProcessBus()
+    bus = _bus(settings, consumed)
+    cache = _cache(settings)
     store = SqlCatalogStore(engine)
     events = SqlEventStore(engine)
     analyses = SqlAnalysisStore(engine)
-    catalog = CatalogService(store, analyses, bus)
-    bus.subscribe("audit", "#", events.append)
-    bus.subscribe(CatalogService.CONSUMER, "file.*", catalog.handle)
-    bus.subscribe(f"{CatalogService.CONSUMER}.analysis", "analysis.*", catalog.handle_analysis)
+    outbox = SqlOutbox(engine)
+    relay = OutboxRelay(outbox, bus)
+    catalog = CatalogService(store, analyses, relay.publish)
+    handled: Counter[str] = Counter()
+    subscribe = _subscriber(bus, handled)
+    subscribe("catalog" in consumed, "audit", "#", events.append)
+    subscribe("catalog" in consumed, CatalogService.CONSUMER, "file.*", catalog.handle)
+    subscribe(
+        "catalog" in consumed,
+        f"{CatalogService.CONSUMER}.analysis",
+        "analysis.*",
+        catalog.handle_analysis,
+    )
     runner = service = None
-    if analysis:
+    if analysis and "analysis" in consumed:
         runner = AnalysisRunner(
             settings.analysis_workers,
             timeout_s=settings.analysis_timeout_s,
@@ -120,17 +219,69 @@ async def bootstrap(settings: Settings, *, migrate: bool = True, analysis: bool 
             tempo_ranges=settings.tempo_ranges,
         )
         service = AnalysisService(bus, analyses, runner)
-        bus.subscribe(AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
+        subscribe(True, AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
+    else:
+        subscribe(False, AnalysisService.CONSUMER, "catalog.track_updated", _never)
+    tracklist_store = SqlTracklistStore(engine)
+    search = SqlSearchIndex(engine)
+    fetcher = PoliteFetcher(
+        FetchPolicy(
+            allowed_hosts=tuple(settings.fetch_allowed_hosts or DEFAULT_ALLOWED_HOSTS),
+            allow_http=settings.fetch_allow_http,
+        ),
+        cache=cache,
+        cache_dir=settings.data_dir / "http-cache",
+    )
+    tracklists = TracklistService(tracklist_store, store, search, fetcher, bus.publish)
     await bus.start()
+    relay_task = relay.start()
     return App(
         settings=settings,
         engine=engine,
         bus=bus,
-        cache=MemoryCache(default_ttl_s=settings.cache_ttl_s),
+        cache=cache,
         store=store,
         events=events,
         analyses=analyses,
+        outbox=outbox,
+        relay=relay,
+        relay_task=relay_task,
+        workers=SqlWorkerRegistry(engine),
+        handled=handled,
         catalog=catalog,
         analysis=service,
         runner=runner,
+        tracklist_store=tracklist_store,
+        search=search,
+        fetcher=fetcher,
+        tracklists=tracklists,
     )
+
+
+def _subscriber(
+    bus: EventBus, handled: Counter[str]
+) -> Callable[[bool, str, str, EventHandler], None]:
+    """``subscribe(consumed, name, pattern, handler)``: consume here, or only keep the queue.
+
+    On a broker, a subscription this process does not consume is still declared (its durable
+    queue collects events for the worker that will); the in-process bus has nothing to keep.
+    """
+
+    def subscribe(consumed: bool, name: str, pattern: str, handler: EventHandler) -> None:
+        if consumed:
+
+            async def counted(events: Sequence[Event]) -> None:
+                await handler(events)
+                handled[name] += len(events)
+
+            bus.subscribe(name, pattern, counted)
+            return
+        declare = getattr(bus, "declare", None)
+        if declare is not None:
+            declare(name, pattern)
+
+    return subscribe
+
+
+async def _never(events: Sequence[Event]) -> None:
+    raise AssertionError("a declared-only subscription never consumes")

@@ -9,25 +9,35 @@ from tracktion.catalog.changes import change_for
 from tracktion.core.analysis import AnalysisRecord
 from tracktion.core.errors import EventFormatError
 from tracktion.core.events import Event, EventType
-from tracktion.core.models import Track, TrackStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Awaitable, Callable, Sequence
 
-    from tracktion.core.ports import AnalysisStore, CatalogStore, EventBus
+    from tracktion.core.models import DuplicateGroup, Track
+    from tracktion.core.ports import AnalysisStore, CatalogStore
 
 logger = logging.getLogger(__name__)
 
 
 class CatalogService:
-    """Subscribe :meth:`handle` to ``file.*``; it is idempotent per event id."""
+    """Subscribe :meth:`handle` to ``file.*``; it is idempotent per event id.
+
+    What a batch changes and the events it causes (``catalog.track_updated``,
+    ``catalog.duplicate_found``) commit together through the store's outbox; ``publish`` (the
+    outbox relay's) then sends them, and the relay's sweep sends them if this process dies first.
+    """
 
     CONSUMER = "catalog"
 
-    def __init__(self, store: CatalogStore, analyses: AnalysisStore, bus: EventBus) -> None:
+    def __init__(
+        self,
+        store: CatalogStore,
+        analyses: AnalysisStore,
+        publish: Callable[[Sequence[Event]], Awaitable[object]],
+    ) -> None:
         self._store = store
         self._analyses = analyses
-        self._bus = bus
+        self._publish = publish
 
     async def handle_analysis(self, events: Sequence[Event]) -> None:
         """Keep ``analysis.completed`` / ``analysis.failed`` results (idempotent per hash)."""
@@ -40,40 +50,46 @@ class CatalogService:
         await self._analyses.save(records)
 
     async def handle(self, events: Sequence[Event]) -> None:
-        """Apply a batch of file events in one transaction, then publish what changed."""
+        """Apply a batch of file events in one transaction, then publish what it caused."""
         changes = []
         for event in events:
             try:
                 changes.append(change_for(event))
             except EventFormatError:
                 logger.exception("catalog skipped malformed event %s", event.id)
-        tracks = await self._store.apply(self.CONSUMER, changes)
-        if not tracks:
-            return
-        cause_by_path = {event.payload.get("path"): event for event in events}
-        first = events[0]
-        updates = [
-            cause_by_path.get(t.path, first).caused(EventType.TRACK_UPDATED, _track_summary(t))
-            for t in tracks
-        ]
-        shas = [
-            t.observation.fingerprint.sha256
-            for t in tracks
-            if t.status == TrackStatus.OK and t.observation.fingerprint
-        ]
-        groups = await self._store.duplicates(shas) if shas else []
-        found = [
-            first.caused(
-                EventType.DUPLICATE_FOUND,
-                {
-                    "sha256": group.sha256,
-                    "track_ids": [t.id for t in group.tracks],
-                    "paths": [t.path for t in group.tracks],
-                },
-            )
-            for group in groups
-        ]
-        await self._bus.publish([*updates, *found])
+        announced: list[Event] = []
+
+        def announce(tracks: Sequence[Track], groups: Sequence[DuplicateGroup]) -> list[Event]:
+            announced[:] = _announcements(events, tracks, groups)
+            return announced
+
+        await self._store.apply(self.CONSUMER, changes, announce)
+        await self._publish(announced)
+
+
+def _announcements(
+    causes: Sequence[Event], tracks: Sequence[Track], groups: Sequence[DuplicateGroup]
+) -> list[Event]:
+    """One ``track_updated`` per touched track (caused by its file event), one
+    ``duplicate_found`` per group."""
+    cause_by_path = {event.payload.get("path"): event for event in causes}
+    first = causes[0]
+    updates = [
+        cause_by_path.get(t.path, first).caused(EventType.TRACK_UPDATED, _track_summary(t))
+        for t in tracks
+    ]
+    found = [
+        first.caused(
+            EventType.DUPLICATE_FOUND,
+            {
+                "sha256": group.sha256,
+                "track_ids": [t.id for t in group.tracks],
+                "paths": [t.path for t in group.tracks],
+            },
+        )
+        for group in groups
+    ]
+    return [*updates, *found]
 
 
 def _track_summary(track: Track) -> dict[str, object]:

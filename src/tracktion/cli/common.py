@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -58,10 +58,16 @@ def err_console() -> Console:
 
 
 def run_app(
-    work: Callable[[App], Awaitable[T]], *, migrate: bool = True, analysis: bool = False
+    work: Callable[[App], Awaitable[T]],
+    *,
+    migrate: bool = True,
+    analysis: bool = False,
+    consume: Collection[str] | None = None,
 ) -> T:
     async def main() -> T:
-        application = await bootstrap(current_settings(), migrate=migrate, analysis=analysis)
+        application = await bootstrap(
+            current_settings(), migrate=migrate, analysis=analysis, consume=consume
+        )
         try:
             return await work(application)
         finally:

@@ -136,27 +136,41 @@ def up(paths: Annotated[list[str], typer.Argument(help="Music folders to watch."
     """Scan, then keep watching: changes reach the catalog within a second. Ctrl+C stops."""
 
     async def work(application: App) -> None:
-        roots = normalise_roots(paths)
-        watcher = application.live_watcher(roots)
-        watcher.start()
-        console = err_console()
-        with RichScanProgress(console) as progress:
-            report, index = await application.scanner().scan(roots, progress)
-        watcher.index = index
-        scan_summary(Console(), report, [])
-        backfill = None
-        if application.analysis is not None:
-            backfill = asyncio.create_task(application.analysis.backfill())
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        console.print(f"watching {', '.join(roots)} (Ctrl+C to stop)", highlight=False)
-        await watcher.run(stop)
-        console.print("stopping: finishing queued events", highlight=False)
-        if backfill is not None:
-            backfill.cancel()
-            with suppress(asyncio.CancelledError):
-                await backfill
+        await watch(application, paths, backfill=True)
 
     run_app(work, analysis=True)
+
+
+async def watch(application: App, paths: list[str], *, backfill: bool) -> None:
+    """Start watching ``paths``, scan them, then watch until SIGINT/SIGTERM.
+
+    ``backfill`` also queues present tracks whose content has no current analysis.
+    """
+    roots = normalise_roots(paths)
+    watcher = application.live_watcher(roots)
+    watcher.start()
+    console = err_console()
+    with RichScanProgress(console) as progress:
+        report, index = await application.scanner().scan(roots, progress)
+    watcher.index = index
+    scan_summary(Console(), report, [])
+    pending = None
+    if backfill and application.analysis is not None:
+        pending = asyncio.create_task(application.analysis.backfill())
+    stop = stop_on_signals()
+    console.print(f"watching {', '.join(roots)} (Ctrl+C to stop)", highlight=False)
+    await watcher.run(stop)
+    console.print("stopping: finishing queued events", highlight=False)
+    if pending is not None:
+        pending.cancel()
+        with suppress(asyncio.CancelledError):
+            await pending
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM (installed on the running loop)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop

@@ -24,6 +24,7 @@ from tracktion.core.models import (
 
 from . import track_filters
 from .change_batch import ChangeBatch, Row
+from .outbox_store import write_outbox
 from .rows import inode_from_db, path_key, row_to_track
 from .schema import handled_events, track_history, tracks
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+    from tracktion.core.ports import Announcer
     from tracktion.core.query import TrackQuery
 
 _CHUNK = 400
@@ -83,8 +85,14 @@ class SqlCatalogStore:
             known[path] = KnownFile(TrackId(track_id), stat, sha256, statuses[status])
         return known
 
-    async def apply(self, consumer: str, changes: Sequence[TrackChange]) -> list[Track]:
-        """Apply a batch of changes in one transaction; already-handled events are skipped."""
+    async def apply(
+        self, consumer: str, changes: Sequence[TrackChange], announce: Announcer | None = None
+    ) -> list[Track]:
+        """Apply a batch of changes in one transaction; already-handled events are skipped.
+
+        The events ``announce`` builds from the touched tracks (and their duplicate groups)
+        are written to the outbox in the same transaction.
+        """
         if not changes:
             return []
         try:
@@ -104,7 +112,16 @@ class SqlCatalogStore:
                         for event_id in dict.fromkeys(change.event_id for change in pending)
                     ],
                 )
-                return [row_to_track(batch.rows[track_id]) for track_id in batch.dirty_ids]
+                touched = [row_to_track(batch.rows[track_id]) for track_id in batch.dirty_ids]
+                if announce is not None and touched:
+                    shas = [
+                        t.observation.fingerprint.sha256
+                        for t in touched
+                        if t.status == TrackStatus.OK and t.observation.fingerprint
+                    ]
+                    groups = await self._duplicate_groups(conn, shas) if shas else []
+                    await write_outbox(conn, announce(touched, groups), now)
+                return touched
         except SQLAlchemyError as exc:
             raise StorageError(f"could not apply {len(changes)} catalog change(s): {exc}") from exc
 
@@ -155,6 +172,12 @@ class SqlCatalogStore:
 
     async def duplicates(self, sha256s: Sequence[str] = ()) -> list[DuplicateGroup]:
         """Groups of present tracks sharing identical bytes, largest groups first."""
+        async with self._engine.connect() as conn:
+            return await self._duplicate_groups(conn, sha256s, every=not sha256s)
+
+    async def _duplicate_groups(
+        self, conn: AsyncConnection, sha256s: Sequence[str], *, every: bool = False
+    ) -> list[DuplicateGroup]:
         present = tracks.c.status == TrackStatus.OK.value
         grouped = (
             select(tracks.c.sha256)
@@ -162,23 +185,20 @@ class SqlCatalogStore:
             .group_by(tracks.c.sha256)
             .having(func.count() > 1)
         )
-        async with self._engine.connect() as conn:
-            shas: list[str] = []
-            if sha256s:
-                for chunk in _chunks(list(dict.fromkeys(sha256s))):
-                    result = await conn.execute(grouped.where(tracks.c.sha256.in_(chunk)))
-                    shas.extend(result.scalars())
-            else:
-                shas = list((await conn.execute(grouped)).scalars())
-            members: dict[str, list[Track]] = {sha: [] for sha in shas}
-            for chunk in _chunks(shas):
-                rows = await conn.execute(
-                    select(tracks)
-                    .where(present, tracks.c.sha256.in_(chunk))
-                    .order_by(tracks.c.path)
-                )
-                for row in rows.mappings():
-                    members[row["sha256"]].append(row_to_track(row))
+        shas: list[str] = []
+        if every:
+            shas = list((await conn.execute(grouped)).scalars())
+        else:
+            for chunk in _chunks(list(dict.fromkeys(sha256s))):
+                result = await conn.execute(grouped.where(tracks.c.sha256.in_(chunk)))
+                shas.extend(result.scalars())
+        members: dict[str, list[Track]] = {sha: [] for sha in shas}
+        for chunk in _chunks(shas):
+            rows = await conn.execute(
+                select(tracks).where(present, tracks.c.sha256.in_(chunk)).order_by(tracks.c.path)
+            )
+            for row in rows.mappings():
+                members[row["sha256"]].append(row_to_track(row))
         groups = [DuplicateGroup(sha, tuple(group)) for sha, group in members.items()]
         return sorted(groups, key=lambda group: (-len(group.tracks), group.tracks[0].path))
 

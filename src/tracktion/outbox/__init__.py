@@ -1,0 +1,1 @@
+"""Delivery of outbox events to the bus: the relay."""
