@@ -1,6 +1,6 @@
 """The Outbox contract and the catalog's transactional outbox, on SQLite and PostgreSQL."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,11 +30,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-async def engine_url(database_url: str) -> AsyncIterator[str]:
-    yield database_url
 
 
 def observation(path: str, sha: str) -> FileObservation:
