@@ -20,6 +20,7 @@ from tracktion.adapters.db.event_store import SqlEventStore
 from tracktion.adapters.db.outbox_store import SqlOutbox
 from tracktion.adapters.db.search_index import SqlSearchIndex
 from tracktion.adapters.db.tracklist_store import SqlTracklistStore
+from tracktion.adapters.db.user_store import SqlRefreshTokenStore, SqlUserStore
 from tracktion.adapters.db.worker_registry import SqlWorkerRegistry
 from tracktion.adapters.http.client import PoliteFetcher
 from tracktion.adapters.http.policy import DEFAULT_ALLOWED_HOSTS, FetchPolicy
@@ -63,6 +64,8 @@ class App:
     relay: OutboxRelay
     relay_task: asyncio.Task[None]
     workers: SqlWorkerRegistry
+    users: SqlUserStore
+    refresh_tokens: SqlRefreshTokenStore
     handled: Counter[str]
     """Events each subscription consumed in this process has handled."""
     catalog: CatalogService
@@ -247,6 +250,8 @@ async def bootstrap(
         relay=relay,
         relay_task=relay_task,
         workers=SqlWorkerRegistry(engine),
+        users=SqlUserStore(engine),
+        refresh_tokens=SqlRefreshTokenStore(engine),
         handled=handled,
         catalog=catalog,
         analysis=service,

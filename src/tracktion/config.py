@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,11 +54,50 @@ class Settings(BaseSettings):
     cache_ttl_s: float = Field(default=300.0, gt=0)
     log_level: str = "WARNING"
     log_json: bool = False
+    library_roots: list[Path] = Field(default_factory=list)
+    """Folders the API may scan (JSON list); a scan request outside them is refused."""
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    jwt_secret: SecretStr | None = None
+    """HS256 key (32+ characters). Unset: one is generated in ``data_dir/jwt-secret``."""
+    jwt_issuer: str = "tracktion"
+    jwt_audience: str = "tracktion-api"
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_s: int = Field(default=14 * 86_400, ge=60)
+    service_token: SecretStr | None = None
+    """Shared secret workers send as ``X-Tracktion-Service-Token`` (32+ characters)."""
+    rate_limit_per_s: float = Field(default=50.0, gt=0)
+    """Sustained requests per second per user and per client IP (token bucket refill)."""
+    rate_limit_burst: int = Field(default=200, ge=1)
+    """Requests allowed at once before the bucket runs dry."""
+    max_body_bytes: int = Field(default=1 << 20, ge=1024)
+    fetch_allowed_hosts: list[str] | None = None
+    """Hosts (``host`` or ``host:port``) tracklist pages may be fetched from (JSON list);
+    unset: 1001Tracklists and MixesDB."""
+    fetch_allow_http: bool = False
+    """Also fetch plain ``http://`` URLs (only sensible for a local test server)."""
+    api_cache_ttl_s: float = Field(default=5.0, gt=0)
+    """Time to live of cached API reads (catalog events invalidate them sooner)."""
 
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("jwt_secret", "service_token")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_strong_secret(value.get_secret_value()):
+            raise ValueError(
+                "must be 32+ characters and not a well-known default; "
+                'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return value
+
+    @field_validator("library_roots")
+    @classmethod
+    def _expand_roots(cls, value: list[Path]) -> list[Path]:
+        return [root.expanduser().resolve() for root in value]
 
     @property
     def effective_database_url(self) -> str:
@@ -66,6 +105,18 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'tracktion.db'}"
+
+
+_KNOWN_SECRETS = frozenset(
+    {"changethis", "changeme", "secret", "password", "tracktion", "your-secret-key", "jwt-secret"}
+)
+
+
+def is_strong_secret(secret: str) -> bool:
+    """32+ characters, not a known default, and not one repeated character."""
+    return (
+        len(secret) >= 32 and secret.strip().lower() not in _KNOWN_SECRETS and len(set(secret)) > 4
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

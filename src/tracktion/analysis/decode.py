@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 from tracktion.analysis.errors import DecodeError
 from tracktion.analysis.results import DecodedAudio, FloatArray
@@ -38,15 +39,23 @@ class DecodeReport:
         return self.errors > 0
 
 
-class _Stream:
-    """Resampled float32 planar chunks of a file's first audio stream, shape (channels, n)."""
+_CHUNK = 32768
+"""Samples per resampled chunk: FFmpeg batches the codec's small frames (per-frame Python
+overhead otherwise costs a third of the decode)."""
 
-    def __init__(self, path: str | Path, sample_rate: int, max_channels: int) -> None:
+
+class AudioStream:
+    """Resampled float32 planar audio of a file's first audio stream, decoded as it is read."""
+
+    def __init__(self, path: str | Path, sample_rate: int = 44100, max_channels: int = 2) -> None:
         self.path = str(path)
         self.sample_rate = sample_rate
         self.max_channels = max_channels
         self.source_sample_rate = 0
         self.channels = 0
+        self.expected_samples: int | None = None
+        """The container's duration at ``sample_rate`` (None when unknown); set on opening."""
+        self.samples = 0
         self.errors = 0
         self.first_error: str | None = None
 
@@ -75,10 +84,12 @@ class _Stream:
                 raise DecodeError(f"{self.path}: audio stream of an unknown codec")
             self.source_sample_rate = context.sample_rate or self.sample_rate
             self.channels = min(context.channels, self.max_channels)
+            self.expected_samples = _expected_samples(container, stream, self.sample_rate)
             resampler = av.AudioResampler(
                 format="fltp",
                 layout="mono" if self.channels == 1 else "stereo",
                 rate=self.sample_rate,
+                frame_size=_CHUNK,
             )
             packets = container.demux(stream)
             started = False
@@ -102,20 +113,65 @@ class _Stream:
                 for frame in frames:
                     frame.pts = None  # timestamps of damaged files confuse the resampler
                     for out in resampler.resample(frame):
-                        yield out.to_ndarray().astype(np.float32, copy=False)
+                        yield self._counted(out.to_ndarray())
             for out in resampler.resample(None):
-                yield out.to_ndarray().astype(np.float32, copy=False)
+                yield self._counted(out.to_ndarray())
+
+    def _counted(self, chunk: npt.NDArray[Any]) -> FloatArray:
+        self.samples += chunk.shape[1]
+        return chunk.astype(np.float32, copy=False)
+
+    def blocks(self, size: int) -> Iterator[FloatArray]:
+        """(channels, ``size``) blocks (the last may be shorter); DecodeError when the file
+        cannot be opened or yields no samples at all (raised after the last block)."""
+        block: FloatArray | None = None
+        held = 0
+        for chunk in self.chunks():
+            used = 0
+            while used < chunk.shape[1]:
+                if block is None:
+                    block = np.empty((chunk.shape[0], size), dtype=np.float32)
+                take = min(size - held, chunk.shape[1] - used)
+                block[:, held : held + take] = chunk[:, used : used + take]
+                held += take
+                used += take
+                if held == size:
+                    yield block
+                    block, held = None, 0
+        if block is not None and held:
+            yield block[:, :held]
+        if self.samples == 0:
+            detail = f" ({self.first_error})" if self.first_error else ""
+            raise DecodeError(f"{self.path}: no audio samples could be decoded{detail}")
+        if self.errors:
+            logger.warning(
+                "Partial decode of %s: %d undecodable packet(s), kept %.2f s (%s)",
+                self.path,
+                self.errors,
+                self.samples / self.sample_rate,
+                self.first_error,
+            )
 
     def report(self) -> DecodeReport:
         """What went wrong so far."""
         return DecodeReport(errors=self.errors, first_error=self.first_error)
 
 
+def _expected_samples(
+    container: av.container.InputContainer, stream: av.AudioStream, sample_rate: int
+) -> int | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return round(float(stream.duration * stream.time_base) * sample_rate)
+    if container.duration is not None:
+        return round(container.duration / av.time_base * sample_rate)
+    return None
+
+
 def decode_with_report(
     path: str | Path, *, sample_rate: int = 44100, max_seconds: float | None = None
 ) -> tuple[DecodedAudio, DecodeReport]:
     """Decode like :func:`decode` and also say whether parts of the file were undecodable."""
-    stream = _Stream(path, sample_rate, max_channels=2)
+    stream = AudioStream(path, sample_rate, max_channels=2)
     limit = None if max_seconds is None else max(1, round(max_seconds * sample_rate))
     parts: list[FloatArray] = []
     total = 0
@@ -167,29 +223,6 @@ def iter_blocks(
     Memory stays at about one block whatever the file length. Raises DecodeError like
     :func:`decode` (when the file yields no samples at all, after nothing was yielded).
     """
-    stream = _Stream(path, sample_rate, max_channels=1)
-    size = max(1, round(block_s * sample_rate))
-    pending: list[FloatArray] = []
-    held = 0
-    total = 0
-    for chunk in stream.chunks():
-        pending.append(chunk[0])
-        held += chunk.shape[1]
-        while held >= size:
-            joined = np.concatenate(pending)
-            yield np.ascontiguousarray(joined[:size])
-            pending = [joined[size:]]
-            held -= size
-            total += size
-    if held:
-        total += held
-        yield np.ascontiguousarray(np.concatenate(pending))
-    if total == 0:
-        raise DecodeError(f"{stream.path}: no audio samples could be decoded")
-    if stream.errors:
-        logger.warning(
-            "Partial decode of %s: %d undecodable packet(s) (%s)",
-            stream.path,
-            stream.errors,
-            stream.first_error,
-        )
+    stream = AudioStream(path, sample_rate, max_channels=1)
+    for block in stream.blocks(max(1, round(block_s * sample_rate))):
+        yield block[0]

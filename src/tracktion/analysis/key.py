@@ -14,6 +14,7 @@ import essentia
 import essentia.standard as es
 import numpy as np
 
+from tracktion.analysis.frames import SAMPLE_RATE, FrameSpectra, to_analysis_rate
 from tracktion.analysis.results import KeyEstimate
 from tracktion.analysis.spectra import Spectra
 from tracktion.core.keys import PITCH_CLASSES, Key, parse_key
@@ -63,14 +64,26 @@ _BASS_MINOR: Final = np.array([1.0, 0.0, 0.2, 0.45, 0.0, 0.5, 0.0, 0.6, 0.5, 0.0
 
 def estimate_key(mono: FloatArray, sample_rate: int) -> KeyEstimate:
     """Consensus key of a mono signal; tonic None with low confidence when there is none."""
-    signal = np.ascontiguousarray(mono, dtype=np.float32)
+    signal = to_analysis_rate(np.ascontiguousarray(mono, dtype=np.float32), sample_rate)
     # One dot product: its mean is the power, and it is not finite if any sample is not.
-    power = float(np.dot(signal, signal)) / max(signal.size, 1)
-    too_short = signal.size < _MIN_DURATION_S * sample_rate
+    if not np.isfinite(np.dot(signal, signal)):
+        return KeyEstimate(tonic=None, mode=None, confidence=0.0, tuning_cents=0.0)
+    spectra = Spectra()
+    spectra.push(signal)
+    frames = FrameSpectra((spectra,))
+    frames.push(signal)
+    frames.finish()
+    spectra.finish()
+    return key_of(spectra)
+
+
+def key_of(spectra: Spectra) -> KeyEstimate:
+    """Consensus key from the spectra of a whole signal (fed block by block or at once)."""
+    power = spectra.energy / max(spectra.samples, 1)
+    too_short = spectra.samples < _MIN_DURATION_S * SAMPLE_RATE
     if too_short or not np.isfinite(power) or np.sqrt(power) < _MIN_RMS:
         return KeyEstimate(tonic=None, mode=None, confidence=0.0, tuning_cents=0.0)
 
-    spectra = Spectra(signal, sample_rate)
     # essentia reports -35..+65 cents; fold into -50..+50 so pitch classes stay put.
     reference_hz, tempered = spectra.tuning()
     cents = (1200.0 * float(np.log2(reference_hz / 440.0)) + 50) % 100

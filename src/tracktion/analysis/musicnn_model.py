@@ -28,7 +28,7 @@ MSD_LABELS: tuple[str, ...] = (
     "sad", "House", "happy",
 )  # fmt: skip
 _BN_EPSILON = 1e-3  # tf.compat.v1.layers.batch_normalization default
-_CHUNK = 8  # patches per forward pass (bounds the im2col memory to ~100 MB)
+_CHUNK = 2  # patches per forward pass (bounds the im2col memory to ~50 MB)
 
 Weights = dict[str, FloatArray]
 

@@ -1,5 +1,5 @@
-"""Spectral peaks of every analysis frame, computed once, and the pitch-class profiles
-(HPCP) derived from them: essentia's KeyExtractor front end rewritten in vectorised numpy."""
+"""Spectral peaks of essentia KeyExtractor's frames, gathered while the frames stream past,
+and the pitch-class profiles (HPCP) derived from them: KeyExtractor's front end in numpy."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import scipy.fft
 
+from tracktion.analysis.frames import FRAME, SAMPLE_RATE, FrameCutter
+
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import numpy.typing as npt
 
     from tracktion.analysis.results import FloatArray
@@ -17,16 +21,17 @@ if TYPE_CHECKING:
     ComplexArray = npt.NDArray[np.complex64]
     Harmonics = tuple[tuple[float, float], ...]
 
-_FRAME: Final = 4096
-"""Analysis frame at 44.1 kHz (other rates scale it); chroma, tuning and the essentia profiles."""
-_BASS_RATE: Final = 5512.5
-"""The bass band (30-250 Hz) is analysed on a signal decimated by a power of two to this rate
-or a little above."""
-_BASS_FRAME: Final = 16384
-"""Bass frame length at 44.1 kHz (0.37 s), taken from the decimated signal."""
+_DECIMATION: Final = 8
+"""The bass band (30-250 Hz) is analysed on the signal decimated to 5512.5 Hz."""
+_BASS_FRAME: Final = 2048
+"""Bass frame length at 5512.5 Hz (0.37 s)."""
 _MAX_PEAKS: Final = 60
-_BLOCK: Final = 1024
-"""Frames per FFT block (95 s at 44.1 kHz); even, so every other frame stays on one grid."""
+_CHUNK: Final = 4096
+"""Frames turned into profiles at once at the end (bounds the temporaries of long mixes)."""
+_CENTS: Final = 1200
+"""Resolution of the accumulated key profile (one bin per cent of the octave)."""
+_BIN_HZ: Final = SAMPLE_RATE / FRAME
+_BASS_HZ: Final = SAMPLE_RATE / _DECIMATION / _BASS_FRAME
 _HANN: Final = (0.5, 0.5)
 _HARRIS: Final = (0.44959, 0.49364, 0.05677)
 """Cosine-sum coefficients of essentia's blackmanharris62 window."""
@@ -41,40 +46,78 @@ onto the major third (its strength divided by essentia's octave weight)."""
 
 
 class Spectra:
-    """Spectral peaks of every frame, computed once (vectorised) and shared by every profile.
+    """Spectral peaks of KeyExtractor's frames (4096 every 4096 at 44.1 kHz, the first centred on
+    sample 0), a :class:`~tracktion.analysis.frames.FrameSink`.
 
-    Frames follow KeyExtractor's (4096 every 4096 at 44.1 kHz, first centred on sample 0). One FFT
-    gives a Hann spectrum (whitened peaks in 25-3500 Hz: KeyExtractor's HPCP) and a Blackman-Harris
-    one (80-5000 Hz: tuning, chroma); the bass (30-250 Hz) uses long frames of a ~5.5 kHz signal.
+    The shared spectrum of every 4th frame gives a Hann spectrum (whitened peaks in 25-3500 Hz:
+    KeyExtractor's HPCP, accumulated per cent of the octave, so a mix of any length costs
+    1200 numbers); every 8th a Blackman-Harris one (80-5000 Hz: tuning, chroma). The bass
+    (30-250 Hz) uses long frames of the signal decimated to ~5.5 kHz (:meth:`push`). Tuning,
+    chroma and bass read every other key frame: their averages do not need more.
     """
 
-    def __init__(self, signal: FloatArray, sample_rate: int) -> None:
-        ratio = sample_rate / 44100
-        size = _power_of_two(_FRAME * ratio)
-        # Tuning, chroma and bass read every other frame: their averages do not need more.
-        self.hop_s = 2 * size / sample_rate
-        factor = 2 ** int(np.log2(sample_rate / _BASS_RATE))
+    def __init__(self) -> None:
+        self.hop_s = 2 * FRAME / SAMPLE_RATE
+        self.samples = 0
+        self.energy = 0.0
+        self._low = FrameCutter(_BASS_FRAME, 2 * FRAME // _DECIMATION)
+        self._undecimated: FloatArray = np.zeros(0, dtype=np.float32)
+        self._key_cos, self._key_sin = np.zeros(_CENTS), np.zeros(_CENTS)
+        self._rms: list[Profile] = []
+        self._tone: list[tuple[FloatArray, FloatArray]] = []
+        self._bass: list[tuple[FloatArray, FloatArray]] = []
+
+    def push(self, mono: FloatArray) -> None:
+        """Add the next block of the signal (for the bass frames and the signal's power)."""
+        self.samples += mono.size
+        self.energy += float(np.dot(mono, mono))
+        signal = np.concatenate((self._undecimated, mono))
+        whole = signal.size // _DECIMATION * _DECIMATION
+        self._undecimated = signal[whole:]
         # Boxcar decimation: the bands that fold onto 0-250 Hz sit on the boxcar's nulls.
-        boxcar = np.full(factor, 1 / factor, dtype=np.float32)
-        low = signal[: signal.size // factor * factor].reshape(-1, factor) @ boxcar
-        long = _power_of_two(_BASS_FRAME * ratio / factor)
-        bin_hz, bass_hz = sample_rate / size, sample_rate / factor / long
-        rms, key, tone, bass = [], [], [], []
-        # Blocks of frames keep the memory flat on hour-long mixes.
-        for start in range(0, signal.size // size + 1, _BLOCK):
-            frames = _frames(signal, size, size, start, _BLOCK)
-            rms.append(np.sqrt(np.einsum("ij,ij->i", frames[::2], frames[::2]) / size))
-            spectrum = scipy.fft.rfft(frames, axis=1)
-            hann = _windowed(spectrum, _HANN, int(4200 * 1.58 / bin_hz) + 3)
-            freqs, mags = _peaks(hann, bin_hz, 25.0, 3500.0, 1e-4)
-            key.append((freqs, _whiten(hann, freqs, mags, sample_rate, size)))
-            harris = _windowed(spectrum[::2], _HARRIS, int(5000 / bin_hz) + 3)
-            tone.append(_peaks(harris, bin_hz, 80.0, 5000.0, 1e-5))
-            lows = _frames(low, long, 2 * size // factor, start // 2, rms[-1].size)
-            lows_mags = _windowed(scipy.fft.rfft(lows, axis=1), _HARRIS, int(250 / bass_hz) + 3)
-            bass.append(_peaks(lows_mags, bass_hz, 30.0, 250.0, 1e-5))
-        self.rms: Profile = np.concatenate(rms)
-        self._key, self._tone, self._bass = (_stack(parts) for parts in (key, tone, bass))
+        low = signal[0:whole:_DECIMATION].copy()
+        for k in range(1, _DECIMATION):
+            low += signal[k:whole:_DECIMATION]
+        low *= np.float32(1 / _DECIMATION)
+        self._add_bass(self._low.push(low)[1])
+
+    def finish(self) -> None:
+        """Flush the last bass frames (after the last :meth:`push`)."""
+        self._add_bass(self._low.finish()[1])
+
+    def add_frames(self, first: int, frames: FloatArray, spectra: ComplexArray) -> None:
+        """Take KeyExtractor's frames (every 4th) out of a batch of shared frames."""
+        key = spectra[(-first) % 4 :: 4]
+        if key.shape[0]:
+            hann = _windowed(key, _HANN, int(4200 * 1.58 / _BIN_HZ) + 3)
+            freqs, mags = _peaks(hann, _BIN_HZ, 25.0, 3500.0, 1e-4)
+            self._add_key(freqs, _whiten(hann, freqs, mags, SAMPLE_RATE, FRAME))
+        tone = (-first) % 8
+        if spectra.shape[0] > tone:
+            raw = frames[tone::8]
+            self._rms.append(np.sqrt(np.einsum("ij,ij->i", raw, raw) / FRAME))
+            harris = _windowed(spectra[tone::8], _HARRIS, int(5000 / _BIN_HZ) + 3)
+            self._tone.append(_compact(*_peaks(harris, _BIN_HZ, 80.0, 5000.0, 1e-5)))
+
+    @property
+    def rms(self) -> Profile:
+        """RMS of every tone frame."""
+        return np.concatenate(self._rms) if self._rms else np.zeros(1)
+
+    def _add_bass(self, frames: FloatArray) -> None:
+        if frames.shape[0]:
+            lows = _windowed(scipy.fft.rfft(frames, axis=1), _HARRIS, int(250 / _BASS_HZ) + 3)
+            self._bass.append(_compact(*_peaks(lows, _BASS_HZ, 30.0, 250.0, 1e-5)))
+
+    def _add_key(self, freqs: Profile, mags: Profile) -> None:
+        """Sum the peak powers per cent of the octave (as cos and sin of their semitone phase,
+        so that the HPCP of any tuning can be formed afterwards)."""
+        valid = (freqs >= 25.0) & (freqs <= 3500.0) & (mags > 0)
+        semitones = 12 * np.log2(freqs[valid] / 440.0)
+        power = np.square(mags[valid])
+        cents = np.floor(semitones * 100).astype(np.int64) % _CENTS
+        self._key_cos += np.bincount(cents, power * np.cos(np.pi * semitones), _CENTS)
+        self._key_sin += np.bincount(cents, power * np.sin(np.pi * semitones), _CENTS)
 
     def tuning(self) -> tuple[float, float]:
         """Reference pitch in Hz and how tempered the peaks are (~0 for noise, high for music).
@@ -82,53 +125,80 @@ class Spectra:
         As essentia TuningFrequency: each frame's energy goes to the mode of its 1-cent histogram
         of deviations from the tempered grid. Temperedness is their weighted resultant length.
         """
-        freqs, mags = self._tone
-        valid = mags > 0
-        note = 12 * np.log2(np.where(valid, freqs, 440.0) / 440.0)
-        cents = 100 * (note - np.floor(note + 0.5))
-        index = np.asarray(np.floor(50 + cents + 0.5), dtype=np.int64) % 100
-        rows = np.arange(freqs.shape[0])[:, None] * 100
-        frame = np.bincount((rows + index).ravel(), (mags * valid).ravel(), freqs.shape[0] * 100)
-        modes = frame.reshape(-1, 100).argmax(axis=1)
-        energy = np.square(mags).sum(axis=1)
-        total = np.bincount(modes[valid.any(axis=1)], energy[valid.any(axis=1)], 100)
+        total = np.zeros(100)
+        phasor, weight = 0j, 0.0
+        for freqs, mags in _chunks(self._tone):
+            valid = mags > 0
+            note = 12 * np.log2(np.where(valid, freqs, 440.0) / 440.0)
+            cents = 100 * (note - np.floor(note + 0.5))
+            index = np.asarray(np.floor(50 + cents + 0.5), dtype=np.int64) % 100
+            rows = np.arange(freqs.shape[0])[:, None] * 100
+            frame = np.bincount(
+                (rows + index).ravel(), (mags * valid).ravel(), freqs.shape[0] * 100
+            )
+            modes = frame.reshape(-1, 100).argmax(axis=1)
+            energy = np.square(mags).sum(axis=1)
+            some = valid.any(axis=1)
+            total += np.bincount(modes[some], energy[some], 100)
+            phasor += complex(np.sum(mags * np.exp(2j * np.pi * note)))
+            weight += float(mags.sum())
         tuning_cents = float(total.argmax()) - 50 if total.max() > 0 else 0.0
         tuning_cents += 100 if tuning_cents < -35 else 0
-        phasor = complex(np.sum(mags * np.exp(2j * np.pi * note)))
-        weight = float(mags.sum())
         return 440.0 * 2 ** (tuning_cents / 1200), abs(phasor) / weight if weight > 0 else 0.0
 
     def chroma(self, tuning_hz: float) -> Profile:
         """Per-frame chroma of the 100-5000 Hz peaks, unit max, index 0 = C."""
-        return _unit_max(_hpcp(*self._tone, tuning_hz, (100.0, 5000.0), _FUNDAMENTAL))
+        return _profiles(self._tone, tuning_hz, (100.0, 5000.0))
 
     def bass(self, tuning_hz: float) -> Profile:
         """Per-frame chroma of the 30-250 Hz peaks, unit max, index 0 = C."""
-        return _unit_max(_hpcp(*self._bass, tuning_hz, (30.0, 250.0), _FUNDAMENTAL))
+        return _profiles(self._bass, tuning_hz, (30.0, 250.0))
 
     def key_pcp(self, tuning_hz: float) -> FloatArray:
-        """KeyExtractor's HPCP (4 harmonics) averaged, peak-normalised, gated at 0.2; 0 = A."""
-        mean = _hpcp(*self._key, tuning_hz, (25.0, 3500.0), _HARMONICS).mean(axis=0)
-        peak = float(mean.max())
-        pcp = mean / peak if peak > 0 else mean
+        """KeyExtractor's HPCP (4 harmonics) averaged, peak-normalised, gated at 0.2; 0 = A.
+
+        Per cent bin, a peak at ``s`` semitones adds cos(pi (s - h - t - n)) to bin n (the
+        fundamental nearest to s - h - t), which is (-1)^n (cos(pi s) cos(pi (h + t)) +
+        sin(pi s) sin(pi (h + t))): the sums of cos and sin per bin suffice.
+        """
+        offset = 12 * np.log2(tuning_hz / 440.0)
+        centre = (np.arange(_CENTS) + 0.5) / 100
+        total = np.zeros(12)
+        for shift, strength in _HARMONICS:
+            nearest = np.round(centre - shift - offset)
+            sign = 1.0 - 2.0 * (nearest % 2)
+            phase = np.pi * (shift + offset)
+            weight = sign * (self._key_cos * np.cos(phase) + self._key_sin * np.sin(phase))
+            total += np.bincount(nearest.astype(np.int64) % 12, weight * strength**2, 12)
+        peak = float(total.max())
+        pcp = total / peak if peak > 0 else total
         return np.asarray(np.where(pcp < 0.2, 0.0, pcp), dtype=np.float32)
 
 
-def _power_of_two(length: float) -> int:
-    return int(2 ** round(np.log2(length)))
+def _compact(freqs: Profile, mags: Profile) -> tuple[FloatArray, FloatArray]:
+    return freqs.astype(np.float32), mags.astype(np.float32)
 
 
-def _frames(signal: FloatArray, size: int, hop: int, first: int, count: int) -> FloatArray:
-    """Frames ``first``.. ``first + count - 1`` every ``hop``, the first centred on sample 0.
+def _chunks(parts: list[tuple[FloatArray, FloatArray]]) -> Iterator[tuple[Profile, Profile]]:
+    """Stored peaks regrouped into float64 chunks of about _CHUNK frames, one at a time."""
+    group: list[tuple[FloatArray, FloatArray]] = []
+    held = 0
+    for part in [*parts, None]:
+        if part is not None:
+            group.append(part)
+            held += part[0].shape[0]
+        if group and (part is None or held >= _CHUNK):
+            freqs = np.concatenate([f for f, _ in group]).astype(np.float64)
+            mags = np.concatenate([m for _, m in group]).astype(np.float64)
+            group, held = [], 0
+            yield freqs, mags
 
-    Frames reaching outside the signal are zero padded; only this block of samples is copied.
-    """
-    count = max(1, min(count, signal.size // hop + 1 - first))
-    begin = first * hop - size // 2
-    end = begin + (count - 1) * hop + size
-    block = np.zeros(end - begin, dtype=np.float32)
-    block[max(0, -begin) : min(end, signal.size) - begin] = signal[max(0, begin) : end]
-    return np.lib.stride_tricks.sliding_window_view(block, size)[::hop]
+
+def _profiles(
+    parts: list[tuple[FloatArray, FloatArray]], tuning_hz: float, band: tuple[float, float]
+) -> Profile:
+    rows = [_unit_max(_hpcp(f, m, tuning_hz, band, _FUNDAMENTAL)) for f, m in _chunks(parts)]
+    return np.concatenate(rows) if rows else np.zeros((1, 12))
 
 
 def _windowed(spectrum: ComplexArray, window: tuple[float, ...], bins: int) -> FloatArray:
@@ -180,11 +250,6 @@ def _peaks(
     packed = np.zeros((2, value.shape[0], _MAX_PEAKS))
     packed[:, rows, slot[rows, cols]] = freqs[rows, cols], value[rows, cols]
     return packed[0], packed[1]
-
-
-def _stack(parts: list[tuple[Profile, Profile]]) -> tuple[Profile, Profile]:
-    """Peak frequencies and magnitudes of consecutive blocks of frames, as one pair."""
-    return np.concatenate([f for f, _ in parts]), np.concatenate([m for _, m in parts])
 
 
 def _whiten(

@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 
 from tracktion.analysis.musicnn_model import MSD_LABELS, N_FRAMES, N_MELS, predict
+from tracktion.analysis.onsets import mel_filterbank
 from tracktion.analysis.results import FloatArray, TagEstimate
 
 SAMPLE_RATE: Final = 16000
@@ -55,10 +56,7 @@ ENERGY_WEIGHTS: Final = (0.6, 0.2, 0.2)
 @lru_cache(maxsize=1)
 def _mel_basis() -> FloatArray:
     """Slaney-style mel filterbank (librosa defaults: htk=False, norm='slaney'), (96, 257)."""
-    import librosa
-
-    basis = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS)
-    return np.asarray(basis, dtype=np.float32)
+    return mel_filterbank(SAMPLE_RATE, N_FFT, N_MELS, SAMPLE_RATE / 2)
 
 
 def mel_power(mono16k: FloatArray) -> FloatArray:

@@ -12,26 +12,22 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import essentia
 import essentia.standard as es
-import librosa
 import numpy as np
 import numpy.typing as npt
-import scipy.fft
-from scipy.signal import firwin, resample_poly
 
+from tracktion.analysis import beats
+from tracktion.analysis.frames import HOP, SAMPLE_RATE, FrameSpectra, to_analysis_rate
+from tracktion.analysis.onsets import OnsetEnvelope, Onsets
 from tracktion.analysis.results import FloatArray, TempoEstimate
 
 essentia.log.infoActive = False
 essentia.log.warningActive = False
 
-_ESSENTIA_SR = 44100
-_LIBROSA_SR = 22050
-_HOP = 512
-_FPS = _LIBROSA_SR / _HOP
+_FPS = SAMPLE_RATE / HOP
 _MIN_SECONDS = 3.0
 _SILENCE_RMS = 1e-4
 _MIN_PULSE = 0.08
@@ -39,30 +35,19 @@ _RATIOS = (2.0, 0.5, 1.5, 2.0 / 3.0)
 """Metrical-level errors between methods: octave and 3:2."""
 _AGREE = 0.04
 """Relative tempo difference within which two answers agree (Acc1)."""
-_ESSENTIA_MAX_S = 30.0
+EXCERPT_SAMPLES = 30 * SAMPLE_RATE
 """essentia cross-checks on at most this much (the middle) of a track: it costs the most."""
+_SHORT_EXCERPT_SAMPLES = 15 * SAMPLE_RATE
+_CLEAR_PULSE = 0.5
+"""Onset periodicity at the tracked period above which the cross-check hears 15 s only."""
 _TEMPOGRAM_FRAMES = round(60.0 * _FPS)
 """librosa's tracker period comes from the middle minute (its tempogram grows with length)."""
 _RANGE_SLACK = 1.04
 """Tempi this close outside the preferred range count as inside (70 stays 69.99)."""
-_LOW_HZ = 150.0
-"""Onsets below this mark kicks (downbeat)."""
-_N_FFT = 2048
-_N_MELS = 64
-_SPECTRUM_BLOCK = 256
-"""Frames transformed at once (fits the cache; the whole track at once is slower)."""
-_HALFBAND_TAPS = 15
-"""Low-pass of the 2:1 decimation; its aliasing stays in the top mel bands."""
 
 _local = threading.local()
 
 Float64Array = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class _Onsets:
-    full: Float64Array
-    low: Float64Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +64,33 @@ def estimate_tempo(
     ``preferred`` (BPM) breaks ties between metrical levels the audio cannot decide; set it
     per genre (e.g. (160, 180) for drum & bass). Returns bpm None for signals without a pulse.
     """
-    if mono.size < _MIN_SECONDS * sample_rate or _rms(mono) < _SILENCE_RMS:
+    signal = to_analysis_rate(np.ascontiguousarray(mono, dtype=np.float32), sample_rate)
+    envelope = OnsetEnvelope()
+    envelope.push(signal)
+    frames = FrameSpectra((envelope,))
+    frames.push(signal)
+    frames.finish()
+    return tempo_of(envelope, middle(signal, EXCERPT_SAMPLES), preferred=preferred)
+
+
+def tempo_of(
+    envelope: OnsetEnvelope, excerpt: FloatArray, *, preferred: tuple[float, float]
+) -> TempoEstimate:
+    """Consensus tempo from a whole signal's onset envelope (fed block by block or at once)
+    and an excerpt of its middle at 44.1 kHz (essentia's cross-check listens to that)."""
+    power = envelope.energy / max(envelope.samples, 1)
+    if envelope.samples < _MIN_SECONDS * SAMPLE_RATE or math.sqrt(power) < _SILENCE_RMS:
         return TempoEstimate(bpm=None, confidence=0.0, beat_offset_s=None)
-    signal = np.ascontiguousarray(mono, dtype=np.float32)
     algorithms: dict[str, dict[str, Any]] = {}
-    excerpt = _middle(signal, int(_ESSENTIA_MAX_S * sample_rate))
-    degara_bpm = _essentia_degara(_resample(excerpt, sample_rate, _ESSENTIA_SR), algorithms)
-    onsets = _onsets(_to_librosa_rate(signal, sample_rate))
+    onsets = envelope.finish()
     grid = _librosa_grid(onsets.full, algorithms)
     if grid is None:
+        _essentia_degara(np.ascontiguousarray(excerpt), algorithms)
         return TempoEstimate(bpm=None, confidence=0.0, beat_offset_s=None, algorithms=algorithms)
     pulse = _pulse_strength(onsets.full, grid.period_s)
+    if pulse >= _CLEAR_PULSE:  # a clear pulse: the cross-check needs less to confirm it
+        excerpt = middle(excerpt, _SHORT_EXCERPT_SAMPLES)
+    degara_bpm = _essentia_degara(np.ascontiguousarray(excerpt), algorithms)
     ratio, agreement = _choose_level(onsets, grid, degara_bpm, preferred)
     period = grid.period_s / ratio
     confidence = float(np.clip(0.6 * min(1.0, pulse / 0.5) + 0.4 * agreement, 0.0, 1.0))
@@ -104,44 +105,10 @@ def estimate_tempo(
     )
 
 
-def _rms(x: FloatArray) -> float:
-    return math.sqrt(max(0.0, float(np.dot(x, x))) / x.size)
-
-
-def _middle(x: FloatArray, size: int) -> FloatArray:
+def middle(x: FloatArray, size: int) -> FloatArray:
+    """The middle ``size`` samples of ``x`` (all of it when shorter)."""
     start = max(0, (x.size - size) // 2)
     return x[start : start + size]
-
-
-def _resample(x: FloatArray, rate: int, target: int) -> FloatArray:
-    if rate == target:
-        return x
-    g = math.gcd(rate, target)
-    return np.ascontiguousarray(resample_poly(x, target // g, rate // g), dtype=np.float32)
-
-
-def _to_librosa_rate(x: FloatArray, rate: int) -> FloatArray:
-    """``x`` at 22.05 kHz; from 44.1 kHz by a short half-band FIR (``resample_poly``'s long
-    filter costs more than the whole spectrogram; aliasing stays in the top mel bands)."""
-    if rate != 2 * _LIBROSA_SR:
-        return _resample(x, rate, _LIBROSA_SR)
-    taps = _halfband()
-    half = _HALFBAND_TAPS // 2
-    pad = half + half % 2  # even, so the centre tap meets even input samples
-    n = (x.size + 1) // 2
-    padded = np.zeros(2 * (n + pad + 1), dtype=np.float32)
-    padded[pad : pad + x.size] = x
-    odd = np.ascontiguousarray(padded[1::2])
-    y: FloatArray = taps[half] * padded[pad : pad + 2 * n : 2]
-    for k in range(1, half + 1, 2):  # a half-band filter is zero at even distances
-        lo, hi = (pad - k - 1) // 2, (pad + k - 1) // 2
-        y += taps[half + k] * (odd[lo : lo + n] + odd[hi : hi + n])
-    return y
-
-
-@cache
-def _halfband() -> FloatArray:
-    return np.asarray(firwin(_HALFBAND_TAPS, 0.5, window=("kaiser", 5.0)), dtype=np.float32)
 
 
 def _rhythm_extractor() -> Any:
@@ -167,54 +134,19 @@ def _essentia_degara(x: FloatArray, algorithms: dict[str, dict[str, Any]]) -> fl
     return None if fitted is None else 60.0 / fitted[0]
 
 
-def _onsets(y: FloatArray) -> _Onsets:
-    """Mel spectral flux (log power, half-wave rectified): all bands and the low bands."""
-    mel = _mel_power(y)
-    log = librosa.power_to_db(mel, ref=np.max, top_db=80.0)
-    flux = np.maximum(0.0, np.diff(log, axis=1, prepend=log[:, :1]))
-    freqs = librosa.mel_frequencies(n_mels=_N_MELS, fmax=_LIBROSA_SR / 2)
-    return _Onsets(full=flux.mean(axis=0), low=flux[freqs <= _LOW_HZ].mean(axis=0))
-
-
-def _mel_power(y: FloatArray) -> FloatArray:
-    """librosa's centred Hann-window mel power spectrogram, in float32 blocks of frames."""
-    padded = np.pad(y, _N_FFT // 2)
-    count = 1 + (padded.size - _N_FFT) // _HOP
-    frames = np.lib.stride_tricks.sliding_window_view(padded, _N_FFT)[::_HOP][:count]
-    window, basis = _spectrum_constants()
-    mel = np.empty((count, _N_MELS), dtype=np.float32)
-    for start in range(0, count, _SPECTRUM_BLOCK):
-        spectrum = scipy.fft.rfft(frames[start : start + _SPECTRUM_BLOCK] * window, workers=1)
-        parts = np.square(spectrum.view(np.float32))  # interleaved real and imaginary parts
-        mel[start : start + _SPECTRUM_BLOCK] = (parts[:, 0::2] + parts[:, 1::2]) @ basis
-    return mel.T
-
-
-@cache
-def _spectrum_constants() -> tuple[FloatArray, FloatArray]:
-    """Hann window and the transposed mel filterbank, both float32."""
-    window = librosa.filters.get_window("hann", _N_FFT, fftbins=True).astype(np.float32)
-    basis = librosa.filters.mel(sr=_LIBROSA_SR, n_fft=_N_FFT, n_mels=_N_MELS, fmax=_LIBROSA_SR / 2)
-    return window, np.ascontiguousarray(basis.T, dtype=np.float32)
-
-
 def _librosa_grid(env: Float64Array, algorithms: dict[str, dict[str, Any]]) -> _Grid | None:
     """librosa beat tracking, then a robust line fit of beat time against beat index."""
     if not np.any(env > 0):
         algorithms["librosa_beats"] = {"bpm": None, "beats": 0}
         return None
     start = max(0, (env.size - _TEMPOGRAM_FRAMES) // 2)
-    tempo = librosa.feature.tempo(
-        onset_envelope=env[start : start + _TEMPOGRAM_FRAMES], sr=_LIBROSA_SR, hop_length=_HOP
-    )
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=env, sr=_LIBROSA_SR, hop_length=_HOP, units="frames", bpm=tempo[0]
-    )
+    tracker_bpm = beats.tempo(env[start : start + _TEMPOGRAM_FRAMES], _FPS, HOP)
+    frames = beats.beat_frames(env, tracker_bpm, _FPS)
     times = np.array([_peak_time(env, int(f)) for f in frames], dtype=np.float64)
     fitted = _fit_period(times)
     algorithms["librosa_beats"] = {
         "bpm": None if fitted is None else 60.0 / fitted[0],
-        "tracker_bpm": float(np.atleast_1d(tempo)[0]),
+        "tracker_bpm": tracker_bpm,
         "beats": len(frames),
     }
     if fitted is None:
@@ -298,7 +230,7 @@ def _syncopation_ratio(low: Float64Array, grid: _Grid) -> float:
 
 
 def _choose_level(
-    onsets: _Onsets, grid: _Grid, other_bpm: float | None, preferred: tuple[float, float]
+    onsets: Onsets, grid: _Grid, other_bpm: float | None, preferred: tuple[float, float]
 ) -> tuple[float, float]:
     """(tempo ratio to apply to the tracked grid, agreement 0..1 with the other method).
 

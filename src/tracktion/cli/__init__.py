@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tracktion.cli import catalog, db, library
+from tracktion.cli import api, catalog, db, library, status, tracklists, worker
 from tracktion.cli.common import current_settings, state
 from tracktion.logs import configure_logging
 
@@ -19,11 +19,19 @@ app = typer.Typer(
 )
 app.add_typer(catalog.tracks_app, name="tracks")
 app.add_typer(db.db_app, name="db")
+app.add_typer(status.dlq_app, name="dlq")
+app.add_typer(tracklists.tracklist_app, name="tracklist")
+app.add_typer(tracklists.cue_app, name="cue")
+app.add_typer(api.user_app, name="user")
 app.command()(library.scan)
 app.command()(library.up)
 app.command()(library.analyze)
 app.command()(catalog.duplicates)
 app.command()(catalog.events)
+app.command()(status.status)
+app.command()(worker.worker)
+app.command()(tracklists.search)
+app.command()(api.api)
 
 
 @app.callback()

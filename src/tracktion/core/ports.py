@@ -6,14 +6,23 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tracktion.core.analysis import AnalysisRecord
     from tracktion.core.changes import TrackChange
     from tracktion.core.events import Event
     from tracktion.core.models import DuplicateGroup, KnownFile, Track, TrackHistoryEntry
     from tracktion.core.query import TrackQuery
+    from tracktion.core.search import SearchQuery, SearchResults
+    from tracktion.core.tracklist import Tracklist
+    from tracktion.core.users import RefreshToken, Role, User
+    from tracktion.core.workers import QueueStats, WorkerInfo, WorkerState
 
 EventHandler = Callable[["Sequence[Event]"], Awaitable[None]]
 """A consumer: receives events in order, in batches; raising means "not handled, redeliver"."""
+
+Announcer = Callable[["Sequence[Track]", "Sequence[DuplicateGroup]"], "Sequence[Event]"]
+"""Builds the events a catalog change causes, from the tracks it touched and their duplicates."""
 
 
 class EventBus(Protocol):
@@ -54,10 +63,14 @@ class CatalogStore(Protocol):
     async def known_files(self, roots: Sequence[str] = ()) -> dict[str, KnownFile]:
         """Every track with a current path (under ``roots`` if given), keyed by path."""
 
-    async def apply(self, consumer: str, changes: Sequence[TrackChange]) -> list[Track]:
+    async def apply(
+        self, consumer: str, changes: Sequence[TrackChange], announce: Announcer | None = None
+    ) -> list[Track]:
         """Apply changes in one transaction, skipping event ids ``consumer`` already handled.
 
-        Returns the tracks the changes touched, as they are afterwards.
+        ``announce`` is called inside the transaction with the touched tracks and their
+        duplicate groups; the events it returns are written to the outbox in that same
+        transaction. Returns the tracks the changes touched, as they are afterwards.
         """
 
     async def get(self, ref: str) -> Track | None:
@@ -74,6 +87,22 @@ class CatalogStore(Protocol):
 
     async def status_counts(self) -> dict[str, int]:
         """Number of tracks per status."""
+
+
+class Outbox(Protocol):
+    """Events committed together with the state change that caused them, until published."""
+
+    async def pending(self, limit: int = 500, min_age_s: float = 0.0) -> list[Event]:
+        """Unsent events, oldest first (only those at least ``min_age_s`` old)."""
+
+    async def mark_sent(self, event_ids: Sequence[str]) -> None:
+        """Record that these events reached the bus."""
+
+    async def prune(self, sent_before_s: float) -> int:
+        """Delete events sent more than ``sent_before_s`` seconds ago; returns how many."""
+
+    async def counts(self) -> dict[str, int]:
+        """``{"pending": n, "sent": m}``."""
 
 
 class Cache(Protocol):
@@ -118,3 +147,111 @@ class Analyzer(Protocol):
 
     async def close(self) -> None:
         """Stop the workers."""
+
+
+class UserStore(Protocol):
+    """API accounts."""
+
+    async def add(self, user: User) -> None:
+        """Create a user; raises ``UserExistsError`` when the username is taken."""
+
+    async def get(self, username: str) -> User | None:
+        """A user by username."""
+
+    async def get_by_id(self, user_id: str) -> User | None:
+        """A user by id."""
+
+    async def list_users(self) -> list[User]:
+        """Every user, by username."""
+
+    async def set_role(self, username: str, role: Role) -> User | None:
+        """Change a user's role; None when there is no such user."""
+
+    async def disable(self, username: str) -> User | None:
+        """Disable a user and revoke their refresh tokens; None when there is no such user."""
+
+
+class RefreshTokenStore(Protocol):
+    """Issued refresh tokens: rotation, revocation, reuse detection."""
+
+    async def issue(self, token: RefreshToken) -> None:
+        """Record a newly issued token."""
+
+    async def get_token(self, jti: str) -> RefreshToken | None:
+        """A token by id."""
+
+    async def rotate(self, jti: str, successor: RefreshToken, now: datetime) -> bool:
+        """Revoke ``jti`` for ``successor`` (stored too); False if it was already revoked."""
+
+    async def revoke_family(self, jti: str, now: datetime) -> int:
+        """Revoke ``jti`` and every token that replaced it, transitively; returns how many."""
+
+
+class TracklistStore(Protocol):
+    """Imported tracklists with their entries and each entry's library match."""
+
+    async def save(self, tracklist: Tracklist) -> Tracklist:
+        """Insert, or replace the tracklist with the same ``source`` (or ``id``); returns it
+        with its id. Entries are replaced; their matches are kept where the entry is unchanged."""
+
+    async def get(self, ref: str) -> Tracklist | None:
+        """A tracklist with its entries, by id or a unique start of it (6+ characters)."""
+
+    async def list_tracklists(
+        self, limit: int = 50, offset: int = 0, query: str | None = None
+    ) -> list[Tracklist]:
+        """Tracklists newest first, without entries (``entries=()``); ``query`` keeps those
+        whose title or DJs contain it (case- and accent-insensitive)."""
+
+    async def delete(self, ref: str) -> bool:
+        """Delete a tracklist and its entries; False when there was none."""
+
+    async def set_matches(
+        self, ref: str, matches: Sequence[tuple[int, str | None, float | None]]
+    ) -> None:
+        """Record ``(ordinal, track id or None, score or None)`` per entry (0-based ordinal)."""
+
+    async def matches(self, ref: str) -> dict[int, tuple[str | None, float | None]]:
+        """The recorded match of every entry, by ordinal."""
+
+
+class SearchIndex(Protocol):
+    """Typo-tolerant search over tracks, artists and tracklists."""
+
+    async def search(self, query: SearchQuery) -> SearchResults:
+        """Hits best first; raises ``StorageError`` when the database fails."""
+
+
+class WorkerRegistry(Protocol):
+    """Heartbeats of worker processes (distributed mode), for ``tracktion status``."""
+
+    async def register(self, service: str, host: str, pid: int) -> str:
+        """Record a starting worker; returns its id."""
+
+    async def beat(self, worker_id: str, processed: int, state: WorkerState) -> None:
+        """Refresh a worker's heartbeat, processed count and state."""
+
+    async def workers(self, alive_within_s: float = 15.0) -> list[WorkerInfo]:
+        """Every known worker, newest first."""
+
+    async def forget(self, older_than_s: float) -> int:
+        """Delete workers not seen for ``older_than_s`` seconds."""
+
+
+class BusAdmin(Protocol):
+    """Queue depths and the parking queues of a broker (``tracktion status`` and ``dlq``)."""
+
+    async def queues(self) -> list[QueueStats]:
+        """Depth, consumers, retrying and parked counts per subscription."""
+
+    async def parked(self, subscription: str, limit: int = 100) -> list[Event]:
+        """Up to ``limit`` parked events of a subscription, oldest first (left parked)."""
+
+    async def retry_parked(self, subscription: str) -> int:
+        """Move a subscription's parked events back to its queue; returns how many."""
+
+    async def purge_parked(self, subscription: str) -> int:
+        """Drop a subscription's parked events; returns how many."""
+
+    async def close(self) -> None:
+        """Release the admin connection."""

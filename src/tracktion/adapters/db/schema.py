@@ -125,3 +125,114 @@ analyses = Table(
     Index("ix_analyses_bpm", "bpm"),
     Index("ix_analyses_camelot", "camelot"),
 )
+
+tracklists = Table(
+    "tracklists",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("djs", JSON, nullable=False),
+    Column("date", String(10)),
+    Column("source", Text, unique=True, nullable=True),
+    Column("source_kind", String(32), nullable=False),
+    Column("duration_s", Float),
+    Column("styles", JSON, nullable=False),
+    Column("title_key", Text),
+    Column("djs_key", Text),
+    Column("styles_key", Text),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_tracklists_date", "date"),
+    Index("ix_tracklists_title_key", "title_key"),
+    Index("ix_tracklists_djs_key", "djs_key"),
+)
+"""Imported DJ mixes; ``source`` (a URL or path) is unique, so importing it again updates."""
+
+tracklist_entries = Table(
+    "tracklist_entries",
+    metadata,
+    Column(
+        "tracklist_id",
+        String(36),
+        ForeignKey("tracklists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("ordinal", Integer, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("cue_s", Float),
+    Column("cue_precision", String(16), nullable=False),
+    Column("artists", JSON, nullable=False),
+    Column("title", Text),
+    Column("remix", Text),
+    Column("label", Text),
+    Column("catalog_number", Text),
+    Column("featured", JSON, nullable=False),
+    Column("unconfirmed", Boolean, nullable=False),
+    Column("section", Text),
+    Column("note", Text),
+    Column("raw", Text, nullable=False),
+    Column("artist_key", Text),
+    Column("title_key", Text),
+    Column("matched_track_id", String(36), ForeignKey("tracks.id", ondelete="SET NULL")),
+    Column("match_score", Float),
+    Index("ix_tracklist_entries_matched_track_id", "matched_track_id"),
+)
+
+artist_names = Table(
+    "artist_names",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("artist_key", Text, unique=True, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("track_count", Integer, nullable=False),
+)
+"""Distinct folded track artists with their track counts, kept by database triggers on
+``tracks`` (migration 0003): what artist search looks through."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_outbox_pending", "sent_at", "seq"),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("service", String(32), nullable=False),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("processed", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("jti", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("replaced_by", String(36)),
+    Index("ix_refresh_tokens_user_id", "user_id"),
+)

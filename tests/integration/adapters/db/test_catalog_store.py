@@ -2,9 +2,10 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from tracktion.adapters.db.catalog_store import SqlCatalogStore
 from tracktion.adapters.db.engine import create_engine, schema_state, upgrade
@@ -56,9 +57,63 @@ async def test_migrations_create_exactly_the_declared_schema(database_url: str) 
     current, head = await schema_state(engine)
     await engine.dispose()
 
-    assert tables == set(metadata.tables) | {"alembic_version"}
+    search = {name for name in tables if "_fts" in name}
+    assert tables - search == set(metadata.tables) | {"alembic_version"}
     assert columns == {column.name for column in metadata.tables["tracks"].columns}
     assert current == head
+    if engine.dialect.name == "sqlite":  # FTS5 trigram tables and their shadow tables
+        assert {"tracks_fts", "tracklists_fts", "artist_names_fts"} <= search
+    else:
+        assert search == set()
+
+
+async def test_migrations_create_the_new_tables_exactly_as_declared(database_url: str) -> None:
+    engine = create_engine(database_url)
+
+    def _columns(sync: Any) -> dict[str, dict[str, bool]]:
+        inspector = inspect(sync)
+        return {
+            table: {c["name"]: bool(c["nullable"]) for c in inspector.get_columns(table)}
+            for table in ("tracklists", "tracklist_entries", "artist_names")
+        }
+
+    async with engine.connect() as conn:
+        found = await conn.run_sync(_columns)
+    await engine.dispose()
+
+    assert found == {
+        table: {column.name: bool(column.nullable) for column in metadata.tables[table].columns}
+        for table in found
+    }
+
+
+async def test_upgrading_a_0002_catalog_indexes_its_existing_tracks(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
+    await upgrade(engine, "0002")
+    await SqlCatalogStore(engine).apply(
+        "catalog",
+        [
+            record("e1", obs("/m/a.mp3", "a", artist="Daft Punk", title="Da Funk")),
+            record("e2", obs("/m/b.mp3", "b", artist="Daft Punk", title="Revolution 909")),
+        ],
+    )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        artists = (
+            await conn.execute(text("SELECT artist_key, name, track_count FROM artist_names"))
+        ).all()
+        if engine.dialect.name == "sqlite":
+            indexed = (
+                await conn.execute(
+                    text("SELECT count(*) FROM tracks_fts WHERE tracks_fts MATCH 'funk'")
+                )
+            ).scalar_one()
+            assert indexed == 1
+    await engine.dispose()
+
+    assert [tuple(row) for row in artists] == [("daft punk", "Daft Punk", 2)]
 
 
 async def test_processes_migrating_at_once_both_succeed(empty_database_url: str) -> None:

@@ -1,0 +1,58 @@
+"""ApiContainer: what the API needs from the composition root (``bootstrap.App`` provides it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from tracktion.config import Settings
+    from tracktion.core.ports import (
+        AnalysisStore,
+        Analyzer,
+        Cache,
+        CatalogStore,
+        EventBus,
+        EventStore,
+        RefreshTokenStore,
+        UserStore,
+    )
+
+
+class ApiContainer(Protocol):
+    """Read-only view of the wired application the API serves."""
+
+    @property
+    def settings(self) -> Settings:
+        """Settings the app was built from."""
+
+    @property
+    def bus(self) -> EventBus:
+        """The event bus."""
+
+    @property
+    def cache(self) -> Cache:
+        """The shared cache."""
+
+    @property
+    def store(self) -> CatalogStore:
+        """The catalog."""
+
+    @property
+    def events(self) -> EventStore:
+        """The audit trail of events."""
+
+    @property
+    def analyses(self) -> AnalysisStore:
+        """Stored analyses."""
+
+    @property
+    def runner(self) -> Analyzer | None:
+        """Analysis workers, when this process runs them."""
+
+    @property
+    def users(self) -> UserStore:
+        """API accounts."""
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenStore:
+        """Issued refresh tokens."""

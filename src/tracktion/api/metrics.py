@@ -1,0 +1,69 @@
+"""Prometheus metrics of one app, in a registry of its own (never the global one)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+if TYPE_CHECKING:
+    from tracktion.api.container import ApiContainer
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+_PENDING_LIMIT = 1_000_000
+
+
+class ApiMetrics:
+    """Request, error, cache and catalog metrics."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "tracktion_http_requests",
+            "HTTP requests by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "tracktion_http_request_duration_seconds",
+            "HTTP request latency by method and route template.",
+            ["method", "route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "tracktion_http_errors",
+            "Error responses by problem code (from their HTTP status).",
+            ["code"],
+            registry=self.registry,
+        )
+        self.cache = Counter(
+            "tracktion_api_cache",
+            "API read cache lookups by result (hit or miss).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.tracks = Gauge(
+            "tracktion_catalog_tracks",
+            "Tracks in the catalog by status (read at scrape time).",
+            ["status"],
+            registry=self.registry,
+        )
+        self.analysis_pending = Gauge(
+            "tracktion_analysis_pending",
+            "Present tracks whose content has no current analysis (read at scrape time).",
+            registry=self.registry,
+        )
+        self.events_stored = Gauge(
+            "tracktion_events_stored",
+            "Events in the audit trail (read at scrape time).",
+            registry=self.registry,
+        )
+
+    async def render(self, container: ApiContainer) -> bytes:
+        """Refresh the catalog gauges, then the text exposition format."""
+        for status, count in (await container.store.status_counts()).items():
+            self.tracks.labels(status).set(count)
+        self.analysis_pending.set(len(await container.analyses.missing(_PENDING_LIMIT)))
+        self.events_stored.set(await container.events.count())
+        return generate_latest(self.registry)

@@ -1,0 +1,1 @@
+"""DTOs of the API (pydantic v2), kept apart from the core models."""
