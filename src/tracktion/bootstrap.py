@@ -27,6 +27,7 @@ from tracktion.adapters.http.policy import DEFAULT_ALLOWED_HOSTS, FetchPolicy
 from tracktion.adapters.urls import redact_url
 from tracktion.analysis.runner import AnalysisRunner
 from tracktion.analysis.service import AnalysisService
+from tracktion.api.caching import subscribe_cache_invalidation
 from tracktion.catalog.service import CatalogService
 from tracktion.core.errors import ConfigurationError
 from tracktion.outbox.relay import OutboxRelay
@@ -178,6 +179,7 @@ async def bootstrap(
     migrate: bool = True,
     analysis: bool = False,
     consume: Collection[str] | None = None,
+    api: bool = False,
 ) -> App:
     """Build the app for ``settings``; ``migrate`` brings the schema up to date first.
 
@@ -185,7 +187,9 @@ async def bootstrap(
     read-only commands do not). ``consume`` names the services whose subscriptions this process
     consumes (default: all of them, the embedded mode); a worker process names its one service,
     a publisher-only process (the watcher) none. The other services' queues are still declared
-    on a broker, so no event published before their worker starts is lost.
+    on a broker, so no event published before their worker starts is lost. ``api``: this
+    process serves the API (its cached reads are invalidated by catalog events; the embedded
+    mode always does).
     """
     consumed = frozenset(SERVICES if consume is None else consume)
     unknown = consumed - set(SERVICES)
@@ -236,6 +240,8 @@ async def bootstrap(
         cache_dir=settings.data_dir / "http-cache",
     )
     tracklists = TracklistService(tracklist_store, store, search, fetcher, bus.publish)
+    if api or consume is None:
+        subscribe_cache_invalidation(bus, cache)
     await bus.start()
     relay_task = relay.start()
     return App(

@@ -75,7 +75,9 @@ def api(
         )
         await server.serve()
 
-    run_app(work)
+    # Embedded (in-process bus): this process is the whole app. On a broker the workers consume.
+    embedded = settings.bus_url == "memory://"
+    run_app(work, consume=None if embedded else (), api=True)
 
 
 def _user_view(user: User) -> dict[str, object]:

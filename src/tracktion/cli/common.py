@@ -63,10 +63,11 @@ def run_app(
     migrate: bool = True,
     analysis: bool = False,
     consume: Collection[str] | None = None,
+    api: bool = False,
 ) -> T:
     async def main() -> T:
         application = await bootstrap(
-            current_settings(), migrate=migrate, analysis=analysis, consume=consume
+            current_settings(), migrate=migrate, analysis=analysis, consume=consume, api=api
         )
         try:
             return await work(application)

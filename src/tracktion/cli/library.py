@@ -132,11 +132,32 @@ def analyze(
         analysis_table(Console(), records)
 
 
-def up(paths: Annotated[list[str], typer.Argument(help="Music folders to watch.")]) -> None:
-    """Scan, then keep watching: changes reach the catalog within a second. Ctrl+C stops."""
+def up(
+    paths: Annotated[list[str], typer.Argument(help="Music folders to watch.")],
+    host: Annotated[str | None, typer.Option(help="API address (default 127.0.0.1).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="API port (default 8000).")
+    ] = None,
+    no_api: Annotated[bool, typer.Option("--no-api", help="Do not serve the API.")] = False,
+) -> None:
+    """Scan, then keep watching (changes reach the catalog within a second) and serve the API."""
+    settings = current_settings()
 
     async def work(application: App) -> None:
-        await watch(application, paths, backfill=True)
+        if no_api:
+            await watch(application, paths, backfill=True)
+            return
+        from tracktion.cli.api import api_server
+
+        bind_host, bind_port = host or settings.api_host, port or settings.api_port
+        server = api_server(application, bind_host, bind_port)
+        serving = asyncio.create_task(server.serve(), name="api")
+        err_console().print(f"API on http://{bind_host}:{bind_port}/api/v1", highlight=False)
+        try:
+            await watch(application, paths, backfill=True)
+        finally:
+            server.should_exit = True
+            await serving
 
     run_app(work, analysis=True)
 

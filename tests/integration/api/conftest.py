@@ -5,7 +5,6 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tracktion.adapters.db.engine import create_engine
-from tracktion.adapters.db.user_store import SqlRefreshTokenStore, SqlUserStore
 from tracktion.api.app import create_app
-from tracktion.api.caching import subscribe_cache_invalidation
 from tracktion.api.passwords import Passwords
 from tracktion.bootstrap import App, bootstrap
 from tracktion.config import load_settings
-from tracktion.core.errors import BusError
 from tracktion.core.users import Role, User
 
 CORPUS = Path(__file__).parents[2] / "fixtures" / "corpus" / "tracks"
@@ -100,15 +96,10 @@ def api_settings(tmp_path: Path, database_url: str, music: Path, **overrides: An
 async def scanned_app(settings: Any, music: Path, *, analysis: bool = False) -> App:
     """Bootstrap, scan ``music``, add one user per role (password :data:`PASSWORD`)."""
     app = await bootstrap(settings, analysis=analysis)
-    # Until bootstrap wires the API's stores and cache invalidation itself:
-    app.users = SqlUserStore(app.engine)  # type: ignore[attr-defined]
-    app.refresh_tokens = SqlRefreshTokenStore(app.engine)  # type: ignore[attr-defined]
-    with suppress(BusError):
-        subscribe_cache_invalidation(app.bus, app.cache)
     await app.scanner().scan([str(music)])
     await app.bus.wait_idle()
     for role in Role:
-        await app.users.add(  # type: ignore[attr-defined]
+        await app.users.add(
             User(
                 str(uuid.uuid4()),
                 role.value,
@@ -137,7 +128,7 @@ async def container(tmp_path: Path, database_url: str, music: Path) -> AsyncIter
 
 @pytest.fixture
 async def api(container: App) -> AsyncIterator[FastAPI]:
-    application = create_app(container, passwords=FAST_PASSWORDS)  # type: ignore[arg-type]
+    application = create_app(container, passwords=FAST_PASSWORDS)
     yield application
     await application.state.api.jobs.wait()
 

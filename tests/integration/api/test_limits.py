@@ -34,7 +34,7 @@ async def strict(tmp_path: Path, database_url: str, music: Path) -> AsyncIterato
 async def test_an_address_gets_429_with_retry_after(
     strict: App, make_client: Callable[[FastAPI], httpx.AsyncClient]
 ) -> None:
-    async with make_client(create_app(strict, passwords=FAST_PASSWORDS)) as client:  # type: ignore[arg-type]
+    async with make_client(create_app(strict, passwords=FAST_PASSWORDS)) as client:
         answers = [await client.get("/api/v1/tracks") for _ in range(5)]
         health = await client.get("/health")
 
@@ -45,7 +45,7 @@ async def test_an_address_gets_429_with_retry_after(
 
 
 async def test_a_user_gets_429_from_any_address(strict: App) -> None:
-    api = create_app(strict, passwords=FAST_PASSWORDS)  # type: ignore[arg-type]
+    api = create_app(strict, passwords=FAST_PASSWORDS)
     addresses = [f"10.0.0.{n}" for n in range(1, 7)]
     transports = [httpx.ASGITransport(app=api, client=(ip, 1234)) for ip in addresses]
     async with httpx.AsyncClient(transport=transports[0], base_url="http://test") as login:
@@ -67,7 +67,7 @@ async def test_a_user_gets_429_from_any_address(strict: App) -> None:
 async def test_large_bodies_are_413(
     strict: App, make_client: Callable[[FastAPI], httpx.AsyncClient]
 ) -> None:
-    async with make_client(create_app(strict, passwords=FAST_PASSWORDS)) as client:  # type: ignore[arg-type]
+    async with make_client(create_app(strict, passwords=FAST_PASSWORDS)) as client:
         declared = await client.post(
             "/api/v1/auth/token",
             content=b"username=a&password=" + b"x" * 4000,

@@ -87,7 +87,7 @@ async def test_metrics_by_route_template_with_cache_and_catalog_figures(
 async def test_each_app_has_its_own_metrics_registry(container: App) -> None:
     from tracktion.api.app import create_app
 
-    first, second = create_app(container), create_app(container)  # type: ignore[arg-type]
+    first, second = create_app(container), create_app(container)
 
     assert first.state.api.metrics.registry is not second.state.api.metrics.registry
 

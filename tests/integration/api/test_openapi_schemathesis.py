@@ -62,7 +62,7 @@ class ServerThread(threading.Thread):
         url = f"sqlite+aiosqlite:///{self.root / 'data' / 'tracktion.db'}"
         container = await scanned_app(api_settings(self.root, url, music), music)
         try:
-            api = create_app(container, passwords=FAST_PASSWORDS)  # type: ignore[arg-type]
+            api = create_app(container, passwords=FAST_PASSWORDS)
             config = uvicorn.Config(
                 api, host="127.0.0.1", port=self.port, log_config=None, access_log=False
             )

@@ -29,7 +29,7 @@ async def analysing(tmp_path: Path, music: Path) -> AsyncIterator[App]:
 async def test_an_editor_re_analyses_a_track(
     analysing: App, make_client: Callable[[FastAPI], httpx.AsyncClient]
 ) -> None:
-    api = create_app(analysing, passwords=FAST_PASSWORDS)  # type: ignore[arg-type]
+    api = create_app(analysing, passwords=FAST_PASSWORDS)
     async with make_client(api) as client:
         token = (await sign_in(client, "editor"))["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"

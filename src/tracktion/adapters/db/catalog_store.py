@@ -132,7 +132,7 @@ class SqlCatalogStore:
                 rows = (
                     (
                         await conn.execute(
-                            select(tracks)
+                            track_filters.track_select()
                             .where(or_(tracks.c.id.startswith(ref), tracks.c.id.endswith(ref)))
                             .limit(2)
                         )
