@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from tracktion.core.events import Event, EventType
@@ -23,6 +24,25 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BACKFILL_CHUNK = 256
+DONE_MEMORY = 50_000
+"""Content hashes this process remembers as analysed (the store is the truth beyond that)."""
+
+
+class _RecentHashes:
+    """A bounded set: the most recently added hashes, oldest forgotten first."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._items: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, sha256: object) -> bool:
+        return sha256 in self._items
+
+    def add(self, sha256: str) -> None:
+        self._items[sha256] = None
+        self._items.move_to_end(sha256)
+        if len(self._items) > self._limit:
+            self._items.popitem(last=False)
 
 
 class AnalysisService:
@@ -41,7 +61,7 @@ class AnalysisService:
         self._bus = bus
         self._store = store
         self._analyzer = analyzer
-        self._done: set[str] = set()
+        self._done = _RecentHashes(DONE_MEMORY)
         self.on_result = on_result
 
     async def handle(self, events: Sequence[Event]) -> None:
@@ -57,7 +77,8 @@ class AnalysisService:
         if not wanted:
             return
         already = await self._store.analysed(list(wanted))
-        self._done.update(already)
+        for sha256 in already:
+            self._done.add(sha256)
         jobs = {sha: job for sha, job in wanted.items() if sha not in already}
         await self._run(jobs)
 
