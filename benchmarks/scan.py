@@ -56,6 +56,7 @@ from rich.table import Table
 
 import tracktion
 from machine import cpu_model
+from report import Row, Section, figure, show_section, verdict
 from tracktion.bootstrap import App, bootstrap
 from tracktion.config import load_settings
 from tracktion.core.query import TrackQuery
@@ -105,27 +106,6 @@ KINDS = (
     AudioKind("ogg", "ogg", "vorbis", 44_100, 10),
     AudioKind("opus", "ogg", "libopus", 48_000, 5),
 )
-
-
-@dataclass(frozen=True)
-class Row:
-    """One measured figure with its unit and, when there is one, its target."""
-
-    label: str
-    value: float
-    unit: str
-    target: str = ""
-    met: bool | None = None
-    summary: bool = False
-    """Also goes into the markdown summary (rows with a target always do)."""
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled group of rows, printed as one table."""
-
-    title: str
-    rows: list[Row]
 
 
 class Hasher(Protocol):
@@ -553,35 +533,6 @@ async def bench_watch(work: Path, sources: list[Path]) -> Section:
 
 
 # --- output ---------------------------------------------------------------------------------
-
-
-def figure(value: float) -> str:
-    """A figure with as many digits as are worth reading."""
-    if abs(value) >= 100 or (value == int(value) and abs(value) >= 1):
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3g}"
-
-
-def verdict(met: bool | None) -> str:
-    """'yes', 'NO' or '' when the row has no target."""
-    if met is None:
-        return ""
-    return "yes" if met else "NO"
-
-
-def show_section(console: Console, section: Section) -> None:
-    """One section as a rich table."""
-    table = Table(title=section.title, title_justify="left")
-    table.add_column("measurement")
-    table.add_column("figure", justify="right")
-    table.add_column("unit")
-    table.add_column("target")
-    table.add_column("met")
-    for row in section.rows:
-        table.add_row(row.label, figure(row.value), row.unit, row.target, verdict(row.met))
-    console.print(table)
 
 
 def machine_context(workers: int) -> dict[str, str]:

@@ -41,7 +41,6 @@ import string
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +52,7 @@ from sqlalchemy.engine import make_url
 
 import tracktion
 from machine import cpu_model
+from report import Row, Section, figure, show_section, verdict
 from tracktion.adapters.db.engine import create_engine, upgrade
 from tracktion.adapters.db.schema import tracklists, tracks
 from tracktion.adapters.db.search_index import SqlSearchIndex
@@ -133,25 +133,6 @@ EVENTS = (
     "Tomorrowland Mainstage",
     "Radio 1 Residency",
 )
-
-
-@dataclass(frozen=True)
-class Row:
-    """One measured figure with its unit and, when there is one, its target."""
-
-    label: str
-    value: float
-    unit: str
-    target: str = ""
-    met: bool | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """A titled group of rows, printed as one table."""
-
-    title: str
-    rows: list[Row]
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -437,32 +418,6 @@ async def run_all(args: argparse.Namespace, console: Console) -> list[Section]:
 
 
 # --- output ---------------------------------------------------------------------------------
-
-
-def figure(value: float) -> str:
-    """A figure with as many digits as are worth reading."""
-    if abs(value) >= 100 or (value == int(value) and abs(value) >= 1):
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3g}"
-
-
-def verdict(met: bool | None) -> str:
-    """'yes', 'NO' or '' when the row has no target."""
-    if met is None:
-        return ""
-    return "yes" if met else "NO"
-
-
-def show_section(console: Console, section: Section) -> None:
-    """One section as a rich table."""
-    table = Table(title=section.title, title_justify="left")
-    for name in ("measurement", "figure", "unit", "target", "met"):
-        table.add_column(name, justify="right" if name == "figure" else "left")
-    for row in section.rows:
-        table.add_row(row.label, figure(row.value), row.unit, row.target, verdict(row.met))
-    console.print(table)
 
 
 def show_context(console: Console) -> None:
