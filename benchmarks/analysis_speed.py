@@ -23,7 +23,7 @@ What is measured (figures are printed next to their targets; nothing is asserted
    and as MP3 with PyAV into a temporary folder (``--long-tracks`` sources, x2 formats).
 7. Peak memory (``--long-mix-hours``, default 3): a DJ mix of that length is generated (a
    126 BPM click track over A minor chords, stereo FLAC) and analysed in a fresh spawned
-   process. There ``ru_maxrss`` is read after the imports (the import baseline), after a
+   process. There its peak RSS (``VmHWM``) is read after the imports (the import baseline), after a
    warm-up and after ``analyze_file`` of the mix, next to the answers it gave.
 
 Targets: end to end without ML >= 300x realtime per core, with ML >= 80x; peak RSS of the mix
@@ -374,10 +374,18 @@ MIX_BEAT = 21000
 MIX_CHORDS = ((57, 60, 64), (62, 65, 69), (64, 68, 71), (57, 60, 64))
 """MIDI notes of A minor, D minor, E major, A minor (four bars each): A minor."""
 IMPORTS = ("numpy", "scipy.signal", "av", "librosa", "essentia.standard")
-RSS_CHILD = """
-import json, resource, sys, time
+HIGH_WATER = """
 def rss():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+"""
+"""Peak RSS in MB of this process since exec (ru_maxrss would report the parent's peak when
+it is higher: Linux keeps it across fork and exec)."""
+RSS_CHILD = (
+    HIGH_WATER
+    + """
+import json, sys, time
 from tracktion.analysis.analyzer import analyze_file
 imported = rss()
 analyze_file(sys.argv[1], with_tags=sys.argv[3] == "1")
@@ -391,6 +399,7 @@ print(json.dumps({
     "lufs": record.loudness_lufs, "peak_db": record.true_peak_db,
 }))
 """
+)
 
 
 def mix_loop() -> FloatArray:
@@ -420,10 +429,7 @@ def rss_of(command: list[str]) -> dict[str, object]:
 
 def import_rss(module: str) -> float:
     """Peak RSS (MB) of a fresh interpreter that imports ``module`` only."""
-    code = (
-        f"import json, resource, {module}; "
-        "print(json.dumps({'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
-    )
+    code = f"{HIGH_WATER}\nimport json, {module}\nprint(json.dumps({{'rss': rss()}}))"
     return float(str(rss_of([sys.executable, "-c", code])["rss"]))
 
 

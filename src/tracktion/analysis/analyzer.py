@@ -1,8 +1,8 @@
 """analyze_file: decode once, in blocks, feed every step, combine into one AnalysisRecord.
 
-The file streams through in blocks of ~24 s, so memory does not grow with its length (a
-3-hour mix fits in the same few hundred MB as a single): loudness keeps one energy per 100 ms,
-the key one set of spectral peaks per 0.19 s, the tempo one onset frame per 23 ms, and the
+The file streams through in blocks of ~24 s, so memory hardly grows with its length (a
+3-hour mix peaks ~75 MB above a single track): loudness keeps one energy per 100 ms, the key
+the spectral peaks of one frame per 0.19 s, the tempo two onset strengths per 23 ms, and the
 excerpts essentia's tempo check and the tagging model listen to are copied out as they pass.
 Runs inside a worker process (see :mod:`tracktion.analysis.runner`); it never raises for a bad
 file: the record carries the error instead.

@@ -1,7 +1,7 @@
 """Prepares analysis worker processes; the runner's fork server imports this module once.
 
 Everything done here is inherited by every worker forked from the server: essentia's start-up
-chatter is silenced, the analysis modules are imported, numba compiles librosa's beat tracker
+chatter is silenced, the analysis modules are imported, the tempo path is exercised once
 and the tagging model's weights are loaded, so no worker pays those seconds itself.
 """
 
