@@ -24,7 +24,8 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
-FILES = 40
+FILES = int(os.environ.get("TRACKTION_E2E_WORKER_FILES", "40"))
+"""40 keeps the default run short; the issue's 500-file run: TRACKTION_E2E_WORKER_FILES=500."""
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -152,7 +153,7 @@ def test_killed_worker_and_dropped_connections_lose_nothing(
     music = tmp_path / "Music"
     music.mkdir()
     for n in range(FILES):
-        _write_clicks(music / f"clicks {n:02d}.wav", bpm=90 + n * 1.5)
+        _write_clicks(music / f"clicks {n:03d}.wav", bpm=90 + n * 0.25)
     database = services["VHOST"]
     cluster = Cluster(services, tmp_path / "data")
     cluster.cli("db", "upgrade")
@@ -169,7 +170,7 @@ def test_killed_worker_and_dropped_connections_lose_nothing(
             f" WHERE datname = '{database}' AND pid <> pg_backend_pid()"
         )
         cluster.worker("analysis")
-        _wait_for(lambda: _analysed(database)[1] == FILES, 300, "every file analysed")
+        _wait_for(lambda: _analysed(database)[1] == FILES, 60 + FILES * 3, "every file analysed")
         _wait_for(
             lambda: all(q["messages"] == 0 for q in cluster.status()["queues"]),
             60,
