@@ -2,8 +2,9 @@
 
 Every query word as a prefix (``daft:* & punk:*``) against a ``simple`` tsvector of the folded
 keys (expression GIN index) finds exact, prefix and word-order matches, short words included.
-When that gives too few rows, pg_trgm's ``%`` (trigram similarity of the whole query and a
-folded key, GIN ``gin_trgm_ops``) finds typos; the thresholds are set per transaction with
+When that gives too few rows, pg_trgm's ``<%`` (word similarity of the query and the best
+matching stretch of a folded key, GIN ``gin_trgm_ops``) finds typos, in long titles too; the
+thresholds are set per transaction with
 ``set_config(..., true)``. Artists are matched by similarity or substring. rapidfuzz ranks
 whatever was found.
 """
@@ -24,9 +25,11 @@ if TYPE_CHECKING:
 
 ARTIST_SIMILARITY = 0.3
 """pg_trgm.similarity_threshold for artist names (a small table)."""
-TEXT_SIMILARITY = 0.5
-"""The same for track and tracklist keys: a lower one makes the GIN index recheck thousands
-of rows at 100k tracks (60+ ms); typos in artist names are found through the artists."""
+TEXT_WORD_SIMILARITY = 0.6
+"""pg_trgm.word_similarity_threshold (the ``<%`` operator) for track and tracklist keys: how
+well the query matches the best stretch of words of a title ("hollow avnue" in "hollow avenue
+original mix" = 0.69, while whole-string similarity is 0.38). Typos in artist names are found
+through the artists."""
 
 # These expressions must stay identical to the index expressions of migration 0003.
 _TRACKS_TSVECTOR = (
@@ -44,11 +47,13 @@ def _prefix_tsquery(query: str) -> str:
     return " & ".join(f"{word}:*" for word in dict.fromkeys(query.split()))
 
 
-async def _similarity(conn: AsyncConnection, threshold: float) -> None:
-    """Set ``pg_trgm.similarity_threshold`` (the ``%`` operator) for this transaction."""
+async def _similarity(conn: AsyncConnection, threshold: float, *, word: bool = False) -> None:
+    """Set ``pg_trgm.similarity_threshold`` (``%``), or the word one (``<%``) with ``word``,
+    for this transaction."""
+    setting = "pg_trgm.word_similarity_threshold" if word else "pg_trgm.similarity_threshold"
     await conn.execute(
-        text("SELECT set_config('pg_trgm.similarity_threshold', :value, true)"),
-        {"value": str(threshold)},
+        text("SELECT set_config(:setting, :value, true)"),
+        {"setting": setting, "value": str(threshold)},
     )
 
 
@@ -82,8 +87,8 @@ class PostgresCandidates:
         )
         similar = (
             f"SELECT {TRACK_COLUMNS} FROM {TRACK_FROM} WHERE "
-            + conditions.where("t.title_key % :query")
-            + " ORDER BY similarity(t.title_key, :query) DESC LIMIT :limit"
+            + conditions.where(":query <% t.title_key")
+            + " ORDER BY word_similarity(:query, t.title_key) DESC LIMIT :limit"
         )
         return await self._words_then_similar(conn, words, similar, query, conditions, limit, want)
 
@@ -98,9 +103,9 @@ class PostgresCandidates:
         )
         similar = (
             f"SELECT {TRACKLIST_COLUMNS} FROM tracklists l WHERE "
-            + conditions.where("l.title_key % :query OR l.djs_key % :query")
-            + " ORDER BY greatest(similarity(l.title_key, :query),"
-            " similarity(l.djs_key, :query)) DESC LIMIT :limit"
+            + conditions.where(":query <% l.title_key OR :query <% l.djs_key")
+            + " ORDER BY greatest(word_similarity(:query, l.title_key),"
+            " word_similarity(:query, l.djs_key)) DESC LIMIT :limit"
         )
         return await self._words_then_similar(conn, words, similar, query, conditions, limit, want)
 
@@ -118,5 +123,5 @@ class PostgresCandidates:
         rows = list(await conn.execute(text(words), {**params, "tsquery": _prefix_tsquery(query)}))
         if len(rows) >= want:
             return rows
-        await _similarity(conn, TEXT_SIMILARITY)
+        await _similarity(conn, TEXT_WORD_SIMILARITY, word=True)
         return rows + list(await conn.execute(text(similar), {**params, "query": query}))

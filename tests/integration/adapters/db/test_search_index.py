@@ -230,3 +230,19 @@ def test_empty_text_is_refused(text: str) -> None:
 async def test_text_without_letters_is_refused(index: SqlSearchIndex) -> None:
     with pytest.raises(ValueError, match="no letters or digits"):
         await index.search(SearchQuery("?!"))
+
+
+@pytest.mark.parametrize(
+    ("typo", "track"),
+    [
+        ("one more tme", "Daft Punk - One More Time"),
+        ("arund the world", "Daft Punk - Around the World"),
+        ("windowlikcer", "Aphex Twin - Windowlicker"),
+    ],
+)
+async def test_title_typos_are_found_on_every_backend(
+    index: SqlSearchIndex, typo: str, track: str
+) -> None:
+    found = await labels(index, typo, SearchKind.TRACK)
+
+    assert found[:1] == [track]
