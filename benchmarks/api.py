@@ -2,7 +2,8 @@
 
 Starts `tracktion api` in a subprocess over a temporary data dir (the corpus scanned without
 analysis, one user made with `tracktion user add`), then loads it over loopback from separate
-processes with async httpx clients (keep-alive connections). Prints req/s and p50/p99 per
+processes with async httpx clients (keep-alive connections). The server runs uvicorn with
+httptools and uvloop when they are installed (uvicorn[standard]). Prints req/s and p50/p99 per
 endpoint, and the server's own CPU time per request (what one free core would sustain, whatever
 else the machine is doing); asserts nothing. Targets (issue 6): >= 3,000 req/s cached and
 p99 < 20 ms on 2 cores.
@@ -209,6 +210,7 @@ def main() -> None:
                 "GET /api/v1/status (cached)": f"{base}/api/v1/status",
                 "GET /api/v1/tracks/{id} (cached)": f"{base}/api/v1/tracks/{some}",
                 "GET /api/v1/tracks?limit=50 (cached)": f"{base}/api/v1/tracks?limit=50",
+                "GET /api/v1/search?q=night (cached)": f"{base}/api/v1/search?q=night",
             }
             table = Table(
                 title=(

@@ -21,7 +21,9 @@ from tracktion.api.routers import (
     events,
     jobs,
     library,
+    search,
     status,
+    tracklists,
     tracks,
     users,
 )
@@ -38,7 +40,8 @@ DESCRIPTION = """Tracktion's catalog over HTTP.
 Sign in with `POST /api/v1/auth/token` (form: username, password), then send
 `Authorization: Bearer <access_token>`. Errors are `application/problem+json` (RFC 9457) with a
 stable `code`: not_found, validation_error, unauthorized, forbidden, rate_limited,
-payload_too_large, conflict, unavailable, internal.
+payload_too_large, conflict, unavailable, internal; tracklist imports also answer 502 with
+blocked (the site served a challenge page) or upstream_error (the fetch failed).
 """
 
 
@@ -80,7 +83,8 @@ def create_app(
     )
     app.state.api = state
     install_problem_handlers(app)
-    for module in (tracks, duplicates, events, library, jobs, auth, users, status):
+    routers = (tracks, duplicates, search, tracklists, events, library, jobs, auth, users, status)
+    for module in routers:
         app.include_router(module.router)
     app.add_middleware(
         RequestPipeline,

@@ -1,4 +1,4 @@
-"""Cached API reads through the Cache port, invalidated by catalog and analysis events.
+"""Cached API reads through the Cache port, invalidated by catalog, analysis and tracklist events.
 
 Entries are keyed with a generation token stored in the cache itself; an invalidation writes a
 new token, so every API process sharing the cache (memory or Redis) stops using older entries.
@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from tracktion.core.ports import Cache, EventBus, EventHandler
 
 GENERATION_KEY: Final = "api:v1:generation"
-INVALIDATING_TOPICS: Final = {"api.cache.catalog": "catalog.*", "api.cache.analysis": "analysis.*"}
+INVALIDATING_TOPICS: Final = {
+    "api.cache.catalog": "catalog.*",
+    "api.cache.analysis": "analysis.*",
+    "api.cache.tracklist": "tracklist.*",
+}
 """Subscription name -> topic whose events change what the cached reads return."""
 _GENERATION_TTL_S: Final = 30 * 86_400.0
 
@@ -30,8 +34,13 @@ class ReadCache:
         self._ttl_s = ttl_s
         self._metrics = metrics
 
-    async def get_or_build(self, key: str, build: Callable[[], Awaitable[bytes]]) -> bytes:
-        """The cached body for ``key``, or ``build()``'s result (then cached)."""
+    async def get_or_build(
+        self, key: str, build: Callable[[], Awaitable[bytes]], *, ttl_s: float | None = None
+    ) -> bytes:
+        """The cached body for ``key``, or ``build()``'s result (then cached).
+
+        ``ttl_s`` shortens the lifetime for reads that also change without events (queue depths).
+        """
         generation = await self._cache.get(GENERATION_KEY) or "0"
         full_key = f"api:v1:{generation}:{key}"
         cached = await self._cache.get(full_key)
@@ -40,7 +49,8 @@ class ReadCache:
             return cached.encode()
         self._metrics.cache.labels("miss").inc()
         body = await build()
-        await self._cache.set(full_key, body.decode(), self._ttl_s)
+        ttl = self._ttl_s if ttl_s is None else min(ttl_s, self._ttl_s)
+        await self._cache.set(full_key, body.decode(), ttl)
         return body
 
 
@@ -60,7 +70,7 @@ def cache_invalidator(cache: Cache) -> EventHandler:
 
 
 def subscribe_cache_invalidation(bus: EventBus, cache: Cache) -> None:
-    """Invalidate the API's cached reads on every catalog and analysis event (bootstrap)."""
+    """Invalidate the API's cached reads on every catalog, analysis and tracklist event."""
     handler = cache_invalidator(cache)
     for name, pattern in INVALIDATING_TOPICS.items():
         bus.subscribe(name, pattern, handler)

@@ -9,13 +9,18 @@ if TYPE_CHECKING:
     from tracktion.core.ports import (
         AnalysisStore,
         Analyzer,
+        BusAdmin,
         Cache,
         CatalogStore,
         EventBus,
         EventStore,
+        Outbox,
         RefreshTokenStore,
+        SearchIndex,
         UserStore,
+        WorkerRegistry,
     )
+    from tracktion.tracklists.service import TracklistService
 
 
 class ApiContainer(Protocol):
@@ -56,3 +61,25 @@ class ApiContainer(Protocol):
     @property
     def refresh_tokens(self) -> RefreshTokenStore:
         """Issued refresh tokens."""
+
+    @property
+    def search(self) -> SearchIndex:
+        """Search over tracks, artists and tracklists."""
+
+    @property
+    def tracklists(self) -> TracklistService:
+        """Tracklist import, matches and listing."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """Events waiting to be published."""
+
+    @property
+    def workers(self) -> WorkerRegistry:
+        """Worker heartbeats (distributed mode)."""
+
+    def bus_admin(self) -> BusAdmin | None:
+        """The broker's queue statistics (None on the in-process bus); the caller closes it."""
+
+    def backends(self) -> dict[str, str]:
+        """The database, bus and cache URLs in use, without passwords."""

@@ -2,15 +2,58 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from prometheus_client import Metric
+
     from tracktion.api.container import ApiContainer
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 _PENDING_LIMIT = 1_000_000
+CACHE_COUNTERS: Final = {
+    "hits": "Cache lookups that found a value.",
+    "misses": "Cache lookups that found nothing (or could not ask the server).",
+    "sets": "Values written to the cache.",
+    "deletes": "Keys deleted from the cache.",
+    "errors": "Cache calls that reached the server and failed.",
+    "degraded": "Cache operations served without the server (Redis down: read from the database).",
+    "outages": "Times the cache server went from healthy to unreachable.",
+}
+"""Counters of the cache client's ``stats`` exported as ``tracktion_cache_<name>_total``."""
+
+
+class CacheStatsCollector(Collector):
+    """The shared cache's own counters, read at scrape time from ``cache.stats.as_dict()``.
+
+    Duck-typed: a cache without ``stats`` (the in-memory one) exports nothing.
+    """
+
+    def __init__(self) -> None:
+        self.cache: object | None = None
+        """The cache to read; set by :meth:`ApiMetrics.render`."""
+
+    def describe(self) -> Iterable[Metric]:
+        """The metric names, so the registry reserves them."""
+        return [_family(name, 0) for name in CACHE_COUNTERS]
+
+    def collect(self) -> Iterable[Metric]:
+        """One counter per known stat the cache reports."""
+        as_dict = getattr(getattr(self.cache, "stats", None), "as_dict", None)
+        if not callable(as_dict):
+            return []
+        counts = as_dict()
+        return [_family(name, counts[name]) for name in CACHE_COUNTERS if name in counts]
+
+
+def _family(name: str, value: float) -> CounterMetricFamily:
+    return CounterMetricFamily(f"tracktion_cache_{name}", CACHE_COUNTERS[name], value=value)
 
 
 class ApiMetrics:
@@ -59,9 +102,12 @@ class ApiMetrics:
             "Events in the audit trail (read at scrape time).",
             registry=self.registry,
         )
+        self.cache_stats = CacheStatsCollector()
+        self.registry.register(self.cache_stats)
 
     async def render(self, container: ApiContainer) -> bytes:
         """Refresh the catalog gauges, then the text exposition format."""
+        self.cache_stats.cache = container.cache
         for status, count in (await container.store.status_counts()).items():
             self.tracks.labels(status).set(count)
         self.analysis_pending.set(len(await container.analyses.missing(_PENDING_LIMIT)))

@@ -10,7 +10,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracktion.api.context import correlation_id
-from tracktion.core.errors import NotFoundError, ScanError, TracktionError
+from tracktion.core.errors import (
+    CueSheetError,
+    FetchError,
+    HostNotAllowedError,
+    NotFoundError,
+    ScanError,
+    TracklistBlockedError,
+    TracklistError,
+    TracktionError,
+)
 from tracktion.core.users import UserExistsError
 
 if TYPE_CHECKING:
@@ -34,6 +43,8 @@ _TITLES = {
     "rate_limited": "Too many requests",
     "internal": "Internal error",
     "unavailable": "Service unavailable",
+    "blocked": "Blocked by the source site",
+    "upstream_error": "The source site failed",
 }
 _CODE_BY_STATUS = {
     400: "bad_request",
@@ -47,6 +58,12 @@ _CODE_BY_STATUS = {
     429: "rate_limited",
     503: "unavailable",
 }
+
+
+_BLOCKED = (
+    "the site served a challenge page instead of the tracklist; nothing was imported. Save the "
+    "page from a browser and import its text (format 1001tracklists)"
+)
 
 
 def code_for_status(status: int) -> str:
@@ -144,7 +161,13 @@ async def _tracktion(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(404, "not_found", str(exc), request.url.path)
     if isinstance(exc, UserExistsError):
         return problem_response(409, "conflict", str(exc), request.url.path)
-    if isinstance(exc, ScanError):
+    if isinstance(exc, ScanError | HostNotAllowedError | CueSheetError):
+        return problem_response(422, "validation_error", str(exc), request.url.path)
+    if isinstance(exc, TracklistBlockedError):
+        return problem_response(502, "blocked", _BLOCKED, request.url.path, reason=str(exc))
+    if isinstance(exc, FetchError):
+        return problem_response(502, "upstream_error", str(exc), request.url.path)
+    if isinstance(exc, TracklistError):
         return problem_response(422, "validation_error", str(exc), request.url.path)
     logger.error("request failed: %s", exc, exc_info=exc)
     return problem_response(503, "unavailable", "a backend failed; retry later", request.url.path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import re
 import signal
 import sys
@@ -41,12 +42,31 @@ def api_server(application: App, host: str, port: int) -> uvicorn.Server:
         create_app(application),
         host=host,
         port=port,
+        http="httptools" if _importable("httptools") else "auto",
+        loop="uvloop" if _importable("uvloop") else "auto",
         log_config=None,
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=5,
     )
     return uvicorn.Server(config)
+
+
+def _importable(module: str) -> bool:
+    """True when ``module`` can be imported (uvicorn's fast HTTP parser and event loop)."""
+    return importlib.util.find_spec(module) is not None
+
+
+def use_uvloop() -> None:
+    """Run this process's next event loops on uvloop when it is installed (uvicorn[standard]).
+
+    ``uvicorn.Config(loop=...)`` only applies to loops uvicorn creates itself; the API is
+    served from the loop ``asyncio.run`` creates, so the policy is set before it.
+    """
+    if _importable("uvloop"):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 def stop_on_signals(server: uvicorn.Server) -> None:
@@ -77,6 +97,7 @@ def api(
 
     # Embedded (in-process bus): this process is the whole app. On a broker the workers consume.
     embedded = settings.bus_url == "memory://"
+    use_uvloop()
     run_app(work, consume=None if embedded else (), api=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -15,13 +15,12 @@ from rich.table import Table
 from tracktion.cli.common import EXIT_ERROR, JsonOption, err_console, print_json, run_app
 from tracktion.core.errors import CueSheetError, TracklistBlockedError, TracktionError
 from tracktion.core.keys import parse_key
-from tracktion.core.models import AudioFormat
 from tracktion.core.search import ALL_KINDS, SearchFilters, SearchKind, SearchQuery
 from tracktion.core.tracklist import CuePrecision, EntryKind
-from tracktion.metadata.reader import read_metadata
 from tracktion.tracklists.cue_reader import parse_cue
 from tracktion.tracklists.cue_time import format_cue
-from tracktion.tracklists.cue_writer import cue_sheet_for_mix, cue_sheets_for_mix, render_cue
+from tracktion.tracklists.cue_writer import render_cue
+from tracktion.tracklists.mix_cue import mix_cue_sheets
 
 if TYPE_CHECKING:
     from tracktion.bootstrap import App
@@ -228,14 +227,6 @@ def search(
     Console().print(table)
 
 
-def _mix_duration(audio: Path) -> float | None:
-    try:
-        fmt = AudioFormat(audio.suffix.lower().lstrip("."))
-    except ValueError:
-        return None
-    return read_metadata(str(audio), fmt).audio.duration_s if audio.is_file() else None
-
-
 def _aligned(found: TracklistMatches, audio: Path) -> Tracklist:
     """The tracklist with its played entries' cues moved to the transitions heard in the mix.
 
@@ -295,16 +286,11 @@ def cue_generate(
         raise typer.BadParameter("choose --split or --truncate, not both")
     found = run_app(lambda application: application.tracklists.matches(tracklist_ref))
     tracklist = _aligned(found, audio) if align else found.tracklist
-    if tracklist.duration_s is None:
-        tracklist = replace(tracklist, duration_s=_mix_duration(audio))
     name = os.path.relpath(audio.absolute(), output.absolute().parent)
-    unknown: Literal["interpolate", "skip"] = "skip" if skip_unknown else "interpolate"
     try:
-        if split:
-            sheets = cue_sheets_for_mix(tracklist, name, unknown_cues=unknown)
-        else:
-            overflow: Literal["error", "truncate"] = "truncate" if truncate else "error"
-            sheets = [cue_sheet_for_mix(tracklist, name, overflow=overflow, unknown_cues=unknown)]
+        sheets = mix_cue_sheets(
+            tracklist, audio, name, split=split, truncate=truncate, skip_unknown=skip_unknown
+        )
     except CueSheetError as exc:
         raise _fail(f"[red]error:[/] {escape(str(exc))}") from exc
     paths = _write_sheets(sheets, output, bom=bom, crlf=crlf)

@@ -25,25 +25,31 @@ router = APIRouter(
 State = Annotated[ApiState, Depends(api_state)]
 
 
-def inside_roots(path: str, roots: list[Path]) -> Path:
-    """``path`` with symlinks and ``..`` resolved, if that lies inside one of ``roots``."""
+def inside_roots(path: str, roots: list[Path], loc: tuple[str, str] = ("body", "path")) -> Path:
+    """``path`` with symlinks and ``..`` resolved, if that lies inside one of ``roots``.
+
+    Otherwise a 422 problem naming the input at ``loc``.
+    """
     if "\x00" in path or not os.path.isabs(path):
-        raise _outside(path, "must be an absolute path")
+        raise invalid_path(path, "must be an absolute path", loc)
     resolved = Path(path).resolve()
     if not roots:
-        raise _outside(path, "no library roots are configured (set TRACKTION_LIBRARY_ROOTS)")
+        raise invalid_path(
+            path, "no library roots are configured (set TRACKTION_LIBRARY_ROOTS)", loc
+        )
     if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
-        raise _outside(path, "is not inside a configured library root")
+        raise invalid_path(path, "is not inside a configured library root", loc)
     return resolved
 
 
-def _outside(path: str, reason: str) -> ProblemError:
+def invalid_path(path: str, reason: str, loc: tuple[str, str]) -> ProblemError:
+    """422 for a path input: ``reason`` starting with is/must follows the path in the detail."""
     detail = f"{path!r} {reason}" if reason.startswith(("is", "must")) else reason
     return ProblemError(
         422,
         "validation_error",
         detail,
-        extra={"errors": [{"loc": ["body", "path"], "msg": detail, "type": "value_error"}]},
+        extra={"errors": [{"loc": list(loc), "msg": detail, "type": "value_error"}]},
     )
 
 

@@ -14,18 +14,29 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from tracktion.api.routers import API_PREFIX
 from tracktion.api.schemas.common import problems
-from tracktion.api.schemas.status import CheckOut, HealthOut, ReadyOut, StatusOut
+from tracktion.api.schemas.status import (
+    CheckOut,
+    HealthOut,
+    OutboxOut,
+    QueueOut,
+    ReadyOut,
+    StatusOut,
+    WorkerOut,
+)
 from tracktion.api.security import VIEWER
 from tracktion.api.state import ApiState, api_state
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
+    from tracktion.api.container import ApiContainer
+
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["status"])
 State = Annotated[ApiState, Depends(api_state)]
 CHECK_TIMEOUT_S: Final = 2.0
 _PENDING_LIMIT: Final = 1_000_000
+STATUS_TTL_S: Final = 2.0
 
 
 @router.get("/health", response_model=HealthOut)
@@ -94,20 +105,58 @@ async def metrics(state: State) -> Response:
     dependencies=[VIEWER],
 )
 async def status(state: State) -> Response:
-    """Pipeline counts: tracks by status, analyses pending, events stored."""
+    """Tracks by status, analyses pending, events stored, broker queues, outbox and workers.
+
+    Cached for at most a few seconds (queue depths and heartbeats change without events).
+    """
     container = state.container
 
     async def build() -> bytes:
         counts = await container.store.status_counts()
+        queues, queues_error = await _queues(container)
+        workers = [
+            WorkerOut.model_validate(worker, from_attributes=True)
+            for worker in await container.workers.workers()
+        ]
         return (
             StatusOut(
                 tracks=counts,
                 total_tracks=sum(counts.values()),
                 analysis_pending=len(await container.analyses.missing(_PENDING_LIMIT)),
                 events_stored=await container.events.count(),
+                queues=queues,
+                queues_error=queues_error,
+                outbox=OutboxOut.model_validate(await container.outbox.counts()),
+                workers=workers,
+                workers_alive=sum(worker.alive for worker in workers),
             )
             .model_dump_json()
             .encode()
         )
 
-    return Response(await state.reads.get_or_build("status", build), media_type="application/json")
+    body = await state.reads.get_or_build("status", build, ttl_s=STATUS_TTL_S)
+    return Response(body, media_type="application/json")
+
+
+async def _queues(container: ApiContainer) -> tuple[list[QueueOut] | None, str | None]:
+    """The broker's queues (None on the in-process bus), or None and why they are missing."""
+    admin = container.bus_admin()
+    if admin is None:
+        return None, None
+    try:
+        stats = await asyncio.wait_for(admin.queues(), CHECK_TIMEOUT_S)
+    except Exception as exc:  # status still answers without the broker
+        logger.warning("broker queue statistics failed: %s", exc)
+        return None, type(exc).__name__
+    finally:
+        await admin.close()
+    return [
+        QueueOut(
+            queue=q.name,
+            messages=q.messages,
+            consumers=q.consumers,
+            retrying=q.retrying,
+            parked=q.parked,
+        )
+        for q in stats
+    ], None

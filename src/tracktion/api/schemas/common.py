@@ -46,6 +46,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "Request body too large",
         422: "Invalid input",
         429: "Rate limited (see Retry-After)",
+        502: "The source site failed (code upstream_error) or blocked the fetch (code blocked)",
         503: "A backend is unavailable",
     }
     return {
