@@ -190,6 +190,7 @@ def show_context(console: Console, broker: str) -> None:
     for key, value in {
         "CPUs usable (affinity)": str(len(os.sched_getaffinity(0))),
         "CPU model": cpu_model(),
+        "load average (1/5/15 min, at the end)": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "OS": platform.platform(),
         "Python": sys.version.split()[0],
         "broker": broker,

@@ -247,6 +247,36 @@ async def test_unreachable_broker_is_a_bus_error_without_the_password() -> None:
     assert "s3cret" not in str(caught.value)
 
 
+async def test_an_unroutable_mandatory_event_is_a_bus_error(make_bus: BusFactory) -> None:
+    bus, received = make_bus(mandatory=True), Recorder()
+    bus.subscribe("renames", "rename.*", received)
+    await bus.start()
+
+    with pytest.raises(BusError, match="unroutable"):
+        await bus.publish([Event("file.created", {"n": n}) for n in range(300)])
+    routed = Event("rename.proposed", {})
+    await bus.publish([routed])  # the publisher goes on after the error
+    await bus.wait_idle()
+    assert received.events == [routed]
+
+
+async def test_a_nacked_event_is_a_bus_error(
+    make_bus: BusFactory, prefix: str, raw: aio_pika.abc.AbstractChannel
+) -> None:
+    bus = make_bus()
+    bus.subscribe("catalog", "file.*", Recorder())
+    await bus.publish([Event("file.created", {})])  # declares the exchange
+    full = await raw.declare_queue(
+        f"{prefix}.full",
+        auto_delete=True,
+        arguments={"x-max-length": 0, "x-overflow": "reject-publish"},
+    )
+    await full.bind(prefix, "file.created")
+
+    with pytest.raises(BusError, match="nacked"):
+        await bus.publish([Event("file.created", {})])
+
+
 async def close_connection_named(name: str) -> None:
     """Close this test's own broker connection from the server side."""
     listed = await rabbitmqctl(
@@ -280,4 +310,59 @@ async def test_nothing_is_lost_when_the_connection_drops_mid_burst(
     await bus.wait_idle()
 
     assert "connection lost" in caplog.text
+    assert {event.id for event in received.events} == {event.id for event in sent}
+
+
+async def run_rabbitmqctl(*args: str) -> tuple[int, str]:
+    """Run rabbitmqctl; its exit code and output (never skips)."""
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode(errors="replace")
+
+
+async def restart_broker_app() -> None:
+    """``rabbitmqctl stop_app`` then ``start_app``; the broker is back when this returns."""
+    try:
+        code, out = await run_rabbitmqctl("stop_app")
+        if code != 0:
+            pytest.skip(f"rabbitmqctl stop_app not permitted here: {out[:200]}")
+    finally:
+        await run_rabbitmqctl("start_app")
+        code, out = await run_rabbitmqctl("await_startup")
+        assert code == 0, f"RabbitMQ did not come back: {out[:500]}"
+
+
+# !!! RESTARTS THE WHOLE LOCAL RABBITMQ APPLICATION (stop_app/start_app, a few seconds): every
+# client of this broker loses its connections. Set TRACKTION_TEST_SKIP_BROKER_RESTART=1 to skip.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+async def test_nothing_is_lost_when_the_broker_restarts_mid_burst(
+    make_bus: BusFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    if os.environ.get("TRACKTION_TEST_SKIP_BROKER_RESTART"):
+        pytest.skip("TRACKTION_TEST_SKIP_BROKER_RESTART is set")
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl not installed")
+    bus, received = make_bus(reconnect_max_s=0.5), Recorder()
+    bus.subscribe("restart", "file.*", received)
+    await bus.start()
+    sent = [Event("file.created", {"n": n}) for n in range(6000)]
+    caplog.set_level(logging.WARNING, logger="tracktion.adapters.bus.rabbitmq_connection")
+
+    async with asyncio.timeout(300):  # a hang guard, not a speed assert
+        await bus.publish(sent[:1500])
+        restart = asyncio.create_task(restart_broker_app())
+        published = 1500
+        while not restart.done() and published < 4500:  # the burst goes on through the outage
+            await bus.publish(sent[published : published + 25])
+            published += 25
+            await asyncio.sleep(0.02)
+        await restart
+        during = published
+        await bus.publish(sent[published:])  # at least 1,500 more once the broker is back
+        await bus.wait_idle()
+
+    assert "connection lost" in caplog.text
+    assert during > 1500  # the restart landed while publishing
     assert {event.id for event in received.events} == {event.id for event in sent}
