@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracktion.core.changes import MarkMissing, MoveTrack, TrackChange
@@ -23,6 +24,7 @@ from tracktion.core.models import (
 )
 
 from . import track_filters
+from .bulk_insert import insert_new_rows, insert_rows
 from .change_batch import ChangeBatch, Row
 from .outbox_store import write_outbox
 from .rows import inode_from_db, path_key, row_to_track
@@ -36,7 +38,11 @@ if TYPE_CHECKING:
     from tracktion.core.ports import Announcer
     from tracktion.core.query import TrackQuery
 
+logger = logging.getLogger(__name__)
+
 _CHUNK = 400
+_FIRST_ANALYZE_AT = 1_000
+"""New tracks this store inserts before it first refreshes PostgreSQL's statistics."""
 _KNOWN_FILES_SQL = (
     "SELECT id, path_bytes, size, mtime_ns, inode, sha256, status FROM tracks"
     " WHERE path_bytes IS NOT NULL"
@@ -60,6 +66,8 @@ class SqlCatalogStore:
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
         self._engine = engine
         self._clock = clock
+        self._inserted = 0
+        self._analyze_at = _FIRST_ANALYZE_AT
 
     async def known_files(self, roots: Sequence[str] = ()) -> dict[str, KnownFile]:
         """Tracks with a current path, optionally only those under ``roots``.
@@ -97,21 +105,15 @@ class SqlCatalogStore:
             return []
         try:
             async with self._engine.begin() as conn:
-                pending = await self._unhandled(conn, consumer, changes)
+                now = self._clock()
+                claimed = set(await self._claim(conn, consumer, changes, now))
+                pending = [change for change in changes if change.event_id in claimed]
                 if not pending:
                     return []
-                batch = ChangeBatch(self._clock(), await self._prefetch(conn, pending))
+                batch = ChangeBatch(now, await self._prefetch(conn, pending))
                 for change in pending:
                     batch.apply(change)
                 await self._write(conn, batch)
-                now = batch.now
-                await conn.execute(
-                    insert(handled_events),
-                    [
-                        {"consumer": consumer, "event_id": event_id, "handled_at": now}
-                        for event_id in dict.fromkeys(change.event_id for change in pending)
-                    ],
-                )
                 touched = [row_to_track(batch.rows[track_id]) for track_id in batch.dirty_ids]
                 if announce is not None and touched:
                     shas = [
@@ -121,9 +123,26 @@ class SqlCatalogStore:
                     ]
                     groups = await self._duplicate_groups(conn, shas) if shas else []
                     await write_outbox(conn, announce(touched, groups), now)
-                return touched
         except SQLAlchemyError as exc:
             raise StorageError(f"could not apply {len(changes)} catalog change(s): {exc}") from exc
+        await self._refresh_statistics(len(batch.new_ids))
+        return touched
+
+    async def _refresh_statistics(self, inserted: int) -> None:
+        """ANALYZE the catalog on PostgreSQL each time the tracks this store inserted double.
+
+        A first scan grows the tables from empty faster than autovacuum re-analyses them, and
+        with empty-table statistics every lookup by path, hash or event id scans the whole table.
+        """
+        self._inserted += inserted
+        if self._engine.dialect.name != "postgresql" or self._inserted < self._analyze_at:
+            return
+        self._analyze_at = 2 * self._inserted
+        try:
+            async with self._engine.begin() as conn:
+                await conn.exec_driver_sql("ANALYZE tracks, track_history, handled_events")
+        except SQLAlchemyError as exc:  # an optimisation: the batch is already committed
+            logger.warning("could not refresh the catalog's statistics: %s", exc)
 
     async def get(self, ref: str) -> Track | None:
         """A track by id, by a unique start or end of its id (6+ characters), or by path."""
@@ -231,19 +250,25 @@ class SqlCatalogStore:
                 counts[status] = count
         return counts
 
-    async def _unhandled(
-        self, conn: AsyncConnection, consumer: str, changes: Sequence[TrackChange]
-    ) -> list[TrackChange]:
-        ids = list(dict.fromkeys(change.event_id for change in changes))
-        handled: set[str] = set()
-        for chunk in _chunks(ids):
-            result = await conn.execute(
-                select(handled_events.c.event_id).where(
-                    handled_events.c.consumer == consumer, handled_events.c.event_id.in_(chunk)
-                )
-            )
-            handled.update(result.scalars())
-        return [change for change in changes if change.event_id not in handled]
+    async def _claim(
+        self,
+        conn: AsyncConnection,
+        consumer: str,
+        changes: Sequence[TrackChange],
+        now: datetime,
+    ) -> list[str]:
+        """Record the batch's event ids as handled; those already recorded are not returned.
+
+        Claiming first (rather than looking the ids up) needs no read of a growing table, and a
+        concurrent transaction claiming the same id waits for this one, then skips it.
+        """
+        rows = [
+            {"consumer": consumer, "event_id": event_id, "handled_at": now}
+            for event_id in dict.fromkeys(change.event_id for change in changes)
+        ]
+        return await insert_new_rows(
+            conn, handled_events, rows, ["consumer", "event_id"], returning="event_id"
+        )
 
     async def _prefetch(
         self, conn: AsyncConnection, changes: Sequence[TrackChange]
@@ -269,9 +294,7 @@ class SqlCatalogStore:
         relocated = batch.ids_with_new_path()
         for chunk in _chunks(relocated):
             await conn.execute(update(tracks).where(tracks.c.id.in_(chunk)).values(path_bytes=None))
-        new_rows = [batch.rows[track_id] for track_id in batch.new_ids]
-        if new_rows:
-            await conn.execute(insert(tracks), new_rows)
+        await insert_rows(conn, tracks, [batch.rows[track_id] for track_id in batch.new_ids])
         changed = [batch.rows[track_id] for track_id in batch.dirty_ids - batch.new_ids]
         if changed:
             columns = [column.name for column in tracks.columns if column.name != "id"]
@@ -284,5 +307,4 @@ class SqlCatalogStore:
                 {"_id": row["id"], **{name: row[name] for name in columns}} for row in changed
             ]
             await conn.execute(statement, params)
-        if batch.history:
-            await conn.execute(insert(track_history), batch.history)
+        await insert_rows(conn, track_history, batch.history)

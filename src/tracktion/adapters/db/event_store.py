@@ -7,13 +7,12 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracktion.core.errors import StorageError
 from tracktion.core.events import Event, topic_matches
 
+from .bulk_insert import insert_new_rows
 from .schema import events
 
 if TYPE_CHECKING:
@@ -27,11 +26,9 @@ class SqlEventStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-        self._insert = insert(events).on_conflict_do_nothing(index_elements=["id"])
 
     async def append(self, batch: Sequence[Event]) -> None:
-        """Store events; duplicates by id are skipped."""
+        """Store events; duplicates by id are skipped (big batches COPY on PostgreSQL)."""
         if not batch:
             return
         rows = [
@@ -48,7 +45,7 @@ class SqlEventStore:
         ]
         try:
             async with self._engine.begin() as conn:
-                await conn.execute(self._insert, rows)
+                await insert_new_rows(conn, events, rows, ["id"])
         except SQLAlchemyError as exc:
             raise StorageError(f"could not append {len(rows)} event(s): {exc}") from exc
 

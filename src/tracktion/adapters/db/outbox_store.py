@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracktion.core.errors import StorageError
 from tracktion.core.events import Event
 
+from .bulk_insert import insert_rows
 from .schema import outbox
 
 if TYPE_CHECKING:
@@ -35,8 +36,9 @@ async def write_outbox(conn: AsyncConnection, events: Sequence[Event], now: date
     """Insert ``events`` as pending rows inside the caller's transaction."""
     if not events:
         return
-    await conn.execute(
-        insert(outbox),
+    await insert_rows(
+        conn,
+        outbox,
         [
             {
                 "event_id": event.id,

@@ -134,3 +134,22 @@ async def test_a_failing_announcer_rolls_the_change_back(database_url: str) -> N
         assert await outbox.counts() == {"pending": 0, "sent": 0}
     finally:
         await engine.dispose()
+
+
+async def test_a_big_batch_keeps_its_order_through_the_bulk_path(database_url: str) -> None:
+    engine = create_engine(database_url)
+    store, outbox = SqlCatalogStore(engine), SqlOutbox(engine)
+    changes = [
+        RecordObservation(f"e{n}", HistoryAction.DISCOVERED, observation(f"/m/{n:03d}.mp3", "a"))
+        for n in range(300)
+    ]
+
+    def announce(tracks: Sequence[Track], groups: Sequence[DuplicateGroup]) -> list[Event]:
+        return [Event("catalog.track_updated", {"n": n}) for n in range(len(tracks))]
+
+    try:
+        await store.apply("catalog", changes, announce)
+        pending = await outbox.pending(limit=1000)
+        assert [event.payload["n"] for event in pending] == list(range(300))
+    finally:
+        await engine.dispose()
