@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import socket
@@ -188,12 +189,60 @@ async def asgi_costs(data_dir: Path, paths: list[str]) -> list[tuple[str, float]
         await container.close()
 
 
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return float(match[1]) * _WRK_UNITS[match[2]]
+
+
+def measure_wrk(url: str, token: str, seconds: float, concurrency: int) -> list[Any]:
+    """The same figures from wrk (C, one thread): the load generator costs little CPU."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{concurrency}",
+            f"-d{seconds:.0f}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    ).stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    count = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return [
+        count,
+        rate,
+        _wrk_ms(percentiles["50"]),
+        _wrk_ms(percentiles["99"]),
+        int(errors[1]) if errors else 0,
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=1, help="load generator processes")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight each")
+    parser.add_argument(
+        "--load",
+        choices=("auto", "wrk", "httpx"),
+        default="auto",
+        help="load generator: wrk when installed (Debian package), else async httpx processes",
+    )
     args = parser.parse_args()
+    use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk") is not None)
     with tempfile.TemporaryDirectory(prefix="tracktion-bench-api-") as tmp:
         server, base, _ = start_server(Path(tmp))
         try:
@@ -214,8 +263,9 @@ def main() -> None:
             }
             table = Table(
                 title=(
-                    f"API on 127.0.0.1, 1 uvicorn process; {args.clients} load process(es) x "
-                    f"{args.concurrency} in flight, {args.seconds:.0f} s each; "
+                    "API on 127.0.0.1, 1 uvicorn process; load: "
+                    + ("wrk, 1 thread" if use_wrk else f"{args.clients} httpx process(es)")
+                    + f" x {args.concurrency} in flight, {args.seconds:.0f} s each; "
                     f"{os.cpu_count()} cores"
                 )
             )
@@ -233,9 +283,14 @@ def main() -> None:
                 table.add_column(column, justify="left" if column == "endpoint" else "right")
             for name, url in endpoints.items():
                 cpu_before = cpu_seconds(server.pid)
-                count, rate, p50, p99, errors = measure(
-                    url, token, args.seconds, args.clients, args.concurrency
-                )
+                if use_wrk:
+                    count, rate, p50, p99, errors = measure_wrk(
+                        url, token, args.seconds, args.concurrency
+                    )
+                else:
+                    count, rate, p50, p99, errors = measure(
+                        url, token, args.seconds, args.clients, args.concurrency
+                    )
                 per_request = (cpu_seconds(server.pid) - cpu_before) / max(1, count)
                 table.add_row(
                     name,
