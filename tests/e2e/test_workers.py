@@ -69,9 +69,10 @@ def services() -> Iterator[dict[str, str]]:
 def _write_clicks(path: Path, bpm: float, seconds: float = 4.0, rate: int = 22050) -> None:
     samples = np.zeros(int(seconds * rate), dtype=np.float32)
     period = 60.0 / bpm
-    for beat in np.arange(0, seconds, period):
+    click = np.hanning(400)[200:] * 0.8
+    for beat in np.arange(0, seconds - 0.05, period):
         start = int(beat * rate)
-        samples[start : start + 200] = np.hanning(400)[200:] * 0.8
+        samples[start : start + click.size] = click
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
