@@ -6,6 +6,9 @@ new token, so every API process sharing the cache (memory or Redis) stops using 
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 import uuid
 from typing import TYPE_CHECKING, Final
 
@@ -24,15 +27,35 @@ INVALIDATING_TOPICS: Final = {
 }
 """Subscription name -> topic whose events change what the cached reads return."""
 _GENERATION_TTL_S: Final = 30 * 86_400.0
+_STALE_GRACE_S: Final = 60.0
+"""How long past its time to live an entry may still be served while it is rebuilt."""
+
+logger = logging.getLogger(__name__)
 
 
 class ReadCache:
-    """Serialised responses by request key, for ``ttl_s`` or until the next invalidation."""
+    """Serialised responses by request key, fresh for ``ttl_s`` or until the next invalidation.
 
-    def __init__(self, cache: Cache, ttl_s: float, metrics: ApiMetrics) -> None:
+    A response past its time to live (but of the current generation) is still served while one
+    task of this process rebuilds it in the background, and concurrent misses of one key share
+    one build: a busy endpoint never makes every caller wait for the database at once.
+    Invalidation is not softened: a new generation makes every older entry unreachable.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        ttl_s: float,
+        metrics: ApiMetrics,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._cache = cache
         self._ttl_s = ttl_s
         self._metrics = metrics
+        self._clock = clock
+        self._building: dict[str, asyncio.Future[bytes]] = {}
+        self._tasks: set[asyncio.Task[bytes]] = set()
 
     async def get_or_build(
         self, key: str, build: Callable[[], Awaitable[bytes]], *, ttl_s: float | None = None
@@ -43,15 +66,43 @@ class ReadCache:
         """
         generation = await self._cache.get(GENERATION_KEY) or "0"
         full_key = f"api:v1:{generation}:{key}"
-        cached = await self._cache.get(full_key)
-        if isinstance(cached, str):  # text, so any cache backend can hold it
-            self._metrics.cache.labels("hit").inc()
-            return cached.encode()
-        self._metrics.cache.labels("miss").inc()
-        body = await build()
         ttl = self._ttl_s if ttl_s is None else min(ttl_s, self._ttl_s)
-        await self._cache.set(full_key, body.decode(), ttl)
-        return body
+        cached = await self._cache.get(full_key)
+        if isinstance(cached, dict) and isinstance(cached.get("body"), str):
+            self._metrics.cache.labels("hit").inc()
+            if cached.get("fresh_until", 0.0) < self._clock() and full_key not in self._building:
+                self._refresh(full_key, build, ttl)
+            return str(cached["body"]).encode()
+        self._metrics.cache.labels("miss").inc()
+        running = self._building.get(full_key)
+        if running is not None:
+            return await asyncio.shield(running)
+        return await asyncio.shield(self._refresh(full_key, build, ttl))
+
+    def _refresh(
+        self, full_key: str, build: Callable[[], Awaitable[bytes]], ttl: float
+    ) -> asyncio.Future[bytes]:
+        async def rebuild() -> bytes:
+            try:
+                body = await build()
+                entry = {"body": body.decode(), "fresh_until": self._clock() + ttl}
+                await self._cache.set(full_key, entry, ttl + _STALE_GRACE_S)
+                return body
+            finally:
+                self._building.pop(full_key, None)
+
+        task = asyncio.create_task(rebuild(), name=f"api-cache:{full_key}")
+        self._building[full_key] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_consume_exception)
+        return task
+
+
+def _consume_exception(task: asyncio.Task[bytes]) -> None:
+    """A background refresh that failed is logged; the next request tries again."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("cached API read could not be rebuilt: %s", task.exception())
 
 
 async def invalidate(cache: Cache) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib.util
 import re
 import signal
@@ -93,6 +94,10 @@ def api(
             f"API on http://{bind_host}:{bind_port}/api/v1 (docs: /docs; Ctrl+C stops)",
             highlight=False,
         )
+        # Start-up objects (imported libraries, the app) never die: keep the collector from
+        # walking them on every full collection, which otherwise stalls requests for ms.
+        gc.collect()
+        gc.freeze()
         await server.serve()
 
     # Embedded (in-process bus): this process is the whole app. On a broker the workers consume.
