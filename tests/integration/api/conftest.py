@@ -1,6 +1,7 @@
 """A bootstrapped App over a small scanned library, on SQLite and on PostgreSQL, with the API
 in front of it (httpx over ASGI) and one signed-in client per role."""
 
+import logging
 import os
 import shutil
 import uuid
@@ -78,7 +79,36 @@ def music(tmp_path: Path) -> Path:
     return root
 
 
+TEST_REDIS_URL = os.environ.get("TRACKTION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+"""The PostgreSQL runs use Redis as the cache (the distributed pairing); this database is
+flushed before each test, so use one nothing else keeps data in."""
+
+
+def _fresh_redis() -> str | None:
+    """The test Redis database, emptied; None (memory cache) when Redis does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        logging.getLogger(__name__).warning(
+            "API suite on PostgreSQL: Redis at %s unavailable (%s): memory cache",
+            TEST_REDIS_URL,
+            exc,
+        )
+        return None
+    finally:
+        client.close()
+    return TEST_REDIS_URL
+
+
 def api_settings(tmp_path: Path, database_url: str, music: Path, **overrides: Any) -> Any:
+    """Settings for the API tests: PostgreSQL runs pair with Redis, SQLite with the memory cache."""
+    if database_url.startswith("postgresql") and "cache_url" not in overrides:
+        redis_url = _fresh_redis()
+        if redis_url is not None:
+            overrides["cache_url"] = redis_url
     options: dict[str, Any] = {
         "data_dir": tmp_path / "data",
         "database_url": database_url,
