@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -33,7 +34,9 @@ from tracktion.adapters.db.schema import tracklists, tracks
 from tracktion.core.text import fold
 
 
-async def fill(database: Path, track_count: int, artist_count: int, seed: int) -> list[dict]:  # type: ignore[type-arg]
+async def fill(
+    database: Path, track_count: int, artist_count: int, seed: int
+) -> list[dict[str, Any]]:
     """Load the synthetic catalog; returns the track rows (for building queries)."""
     rng = random.Random(seed)
     artists = make_artists(rng, artist_count)
@@ -47,7 +50,7 @@ async def fill(database: Path, track_count: int, artist_count: int, seed: int) -
     return rows
 
 
-def queries(rows: list[dict], count: int, seed: int) -> dict[str, list[str]]:  # type: ignore[type-arg]
+def queries(rows: list[dict[str, Any]], count: int, seed: int) -> dict[str, list[str]]:
     """Distinct exact, prefix and one-edit-typo queries."""
     rng = random.Random(seed + 1)
     artists = sorted({row["artist"] for row in rows})
@@ -64,7 +67,9 @@ def queries(rows: list[dict], count: int, seed: int) -> dict[str, list[str]]:  #
     return {kind: sorted(found) for kind, found in kinds.items()}
 
 
-async def run(base: str, token: str, texts: list[str], in_flight: int) -> tuple[list, list]:  # type: ignore[type-arg]
+async def run(
+    base: str, token: str, texts: list[str], in_flight: int
+) -> tuple[list[float], list[float]]:
     """Round-trip and server-side milliseconds of each query, sent once each."""
     trips: list[float] = []
     server: list[float] = []
