@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from structlog.contextvars import bound_contextvars
+
 from tracktion.adapters.bus.inprocess import InProcessBus
 from tracktion.adapters.cache.memory import MemoryCache
 from tracktion.adapters.db.analysis_store import SqlAnalysisStore
@@ -282,7 +284,9 @@ def _subscriber(
         if consumed:
 
             async def counted(events: Sequence[Event]) -> None:
-                await handler(events)
+                # Log lines of the handler carry the correlation id of what it handles.
+                with bound_contextvars(subscription=name, **_correlation(events)):
+                    await handler(events)
                 handled[name] += len(events)
 
             bus.subscribe(name, pattern, counted)
@@ -292,6 +296,14 @@ def _subscriber(
             declare(name, pattern)
 
     return subscribe
+
+
+def _correlation(events: Sequence[Event]) -> dict[str, object]:
+    """``correlation_id`` when a batch has one, ``correlation_ids`` (up to 5) when several."""
+    ids = sorted({event.correlation_id for event in events if event.correlation_id})
+    if len(ids) == 1:
+        return {"correlation_id": ids[0]}
+    return {"correlation_ids": ids[:5]} if ids else {}
 
 
 async def _never(events: Sequence[Event]) -> None:
