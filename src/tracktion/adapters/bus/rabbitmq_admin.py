@@ -20,12 +20,13 @@ import aio_pika
 import aiormq
 
 from tracktion.adapters.bus.rabbitmq_codec import copy_properties, reset_headers
-from tracktion.adapters.bus.rabbitmq_connection import CONNECTION_ERRORS, redact_url
+from tracktion.adapters.bus.rabbitmq_connection import CONNECTION_ERRORS
 from tracktion.adapters.bus.rabbitmq_topology import (
     DEFAULT_EXCHANGE,
     DEFAULT_QUEUE_PREFIX,
     Topology,
 )
+from tracktion.adapters.urls import redact_url
 from tracktion.core.errors import BusError, EventFormatError
 from tracktion.core.events import Event
 from tracktion.core.workers import QueueStats

@@ -16,12 +16,12 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import aiormq
 from yarl import URL
 
+from tracktion.adapters.urls import redact_url
 from tracktion.core.errors import BusError
 
 if TYPE_CHECKING:
@@ -39,18 +39,6 @@ CONNECTION_ERRORS = (
     asyncio.TimeoutError,
 )
 """What a lost or refusing broker raises (aiormq's tree plus the socket's)."""
-
-
-def redact_url(url: str) -> str:
-    """``url`` without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ""
-    return urlunsplit(parts._replace(netloc=f"{user}{host}"))
 
 
 @dataclass(frozen=True, slots=True)
