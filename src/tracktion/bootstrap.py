@@ -128,9 +128,7 @@ class App:
         if self.runner is not None:
             await self.runner.close()
         await self.fetcher.aclose()
-        close_cache = getattr(self.cache, "close", None)
-        if close_cache is not None:
-            await close_cache()
+        await self.cache.close()
         await self.engine.dispose()
 
 
@@ -230,7 +228,7 @@ async def bootstrap(
         service = AnalysisService(bus, analyses, runner)
         subscribe(True, AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
     else:
-        subscribe(False, AnalysisService.CONSUMER, "catalog.track_updated", _never)
+        bus.declare(AnalysisService.CONSUMER, "catalog.track_updated")
     tracklist_store = SqlTracklistStore(engine)
     search = SqlSearchIndex(engine)
     fetcher = PoliteFetcher(
@@ -291,9 +289,7 @@ def _subscriber(
 
             bus.subscribe(name, pattern, counted)
             return
-        declare = getattr(bus, "declare", None)
-        if declare is not None:
-            declare(name, pattern)
+        bus.declare(name, pattern)
 
     return subscribe
 
@@ -304,7 +300,3 @@ def _correlation(events: Sequence[Event]) -> dict[str, object]:
     if len(ids) == 1:
         return {"correlation_id": ids[0]}
     return {"correlation_ids": ids[:5]} if ids else {}
-
-
-async def _never(events: Sequence[Event]) -> None:
-    raise AssertionError("a declared-only subscription never consumes")

@@ -23,6 +23,10 @@ class CorrelatedBus:
         """Subscribe on the underlying bus."""
         self._bus.subscribe(name, pattern, handler)
 
+    def declare(self, name: str, pattern: str) -> None:
+        """Delegates to the wrapped bus."""
+        self._bus.declare(name, pattern)
+
     async def start(self) -> None:
         """Start the underlying bus."""
         await self._bus.start()

@@ -31,6 +31,9 @@ class EventBus(Protocol):
     def subscribe(self, name: str, pattern: str, handler: EventHandler) -> None:
         """Register ``handler`` as subscription ``name`` for keys matching ``pattern``."""
 
+    def declare(self, name: str, pattern: str) -> None:
+        """Keep subscription ``name``'s events for another process, without consuming them."""
+
     async def start(self) -> None:
         """Begin delivering to subscribers."""
 
@@ -119,6 +122,9 @@ class Cache(Protocol):
 
     async def clear(self) -> None:
         """Forget everything."""
+
+    async def close(self) -> None:
+        """Release connections."""
 
 
 class AnalysisStore(Protocol):

@@ -62,6 +62,9 @@ class InProcessBus:
         if self._started:
             sub.task = asyncio.create_task(self._consume(sub), name=f"bus:{name}")
 
+    def declare(self, name: str, pattern: str) -> None:
+        """Nothing to keep: events of the in-process bus never outlive this process."""
+
     async def start(self) -> None:
         """Start one consumer task per subscription."""
         self._started = True

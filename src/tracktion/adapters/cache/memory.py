@@ -52,3 +52,6 @@ class MemoryCache:
     async def clear(self) -> None:
         """Forget everything."""
         self._entries.clear()
+
+    async def close(self) -> None:
+        """Nothing to release."""
