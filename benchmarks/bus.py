@@ -28,7 +28,6 @@ import platform
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aio_pika
@@ -37,6 +36,7 @@ from rich.table import Table
 
 import tracktion
 from machine import cpu_model
+from report import Row, Section, show_section
 from tracktion.adapters.bus.inprocess import InProcessBus
 from tracktion.adapters.bus.rabbitmq import RabbitMqBus
 from tracktion.core.events import Event
@@ -48,17 +48,6 @@ DURABLE_PUBLISH_TARGET = 10_000.0
 """msg/s"""
 IN_PROCESS_TARGET = 100_000.0
 """msg/s"""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One measured figure with its unit and, when there is one, its target."""
-
-    label: str
-    value: float
-    unit: str
-    target: str = ""
-    met: bool | None = None
 
 
 async def nothing(events: Sequence[Event]) -> None:
@@ -173,17 +162,6 @@ async def run(args: argparse.Namespace) -> tuple[str, list[Row]]:
     return version, rows
 
 
-def show(console: Console, title: str, rows: list[Row]) -> None:
-    """The rows as a rich table."""
-    table = Table(title=title, title_justify="left")
-    for column in ("measurement", "figure", "unit", "target", "met"):
-        table.add_column(column, justify="right" if column == "figure" else "left")
-    for row in rows:
-        met = "" if row.met is None else ("yes" if row.met else "NO")
-        table.add_row(row.label, f"{row.value:,.0f}", row.unit, row.target, met)
-    console.print(table)
-
-
 def show_context(console: Console, broker: str) -> None:
     """What the figures depend on."""
     table = Table(title="Machine", title_justify="left", show_header=False)
@@ -219,7 +197,9 @@ def main() -> None:
         console.width = 120
     broker, rows = asyncio.run(run(args))
     show_context(console, broker)
-    show(console, f"Event bus: {args.events:,} events, best of {args.repeats}", rows)
+    show_section(
+        console, Section(f"Event bus: {args.events:,} events, best of {args.repeats}", rows)
+    )
 
 
 if __name__ == "__main__":
