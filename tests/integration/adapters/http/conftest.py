@@ -12,7 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 
 PAGE = (
-    Path(__file__).parents[3] / "fixtures" / "http" / "bicep-nts-radio-2022-06-16.html"
+    Path(__file__).parents[3]
+    / "fixtures"
+    / "tracklists"
+    / "1001tracklists"
+    / "bicep-nts-radio-2022-06-16.html"
 ).read_bytes()
 
 ROBOTS = b"""\
