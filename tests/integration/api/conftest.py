@@ -14,10 +14,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from tracktion.adapters.db.engine import create_engine
 from tracktion.api.app import create_app
 from tracktion.api.passwords import Passwords
 from tracktion.bootstrap import App, bootstrap
@@ -32,9 +29,6 @@ LIBRARY_FILES = (
     "03. Night Circuit.m4a",
     "Inês Açaí - Hollow Avenue (Radio Edit).opus",
 )
-POSTGRES_URL = os.environ.get(
-    "TRACKTION_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
 JWT_SECRET = "integration-tests-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 SERVICE_TOKEN = "integration-tests-service-token-0123456789-abcdef"
 PASSWORD = "correct horse battery staple"
@@ -42,30 +36,16 @@ PASSWORD = "correct horse battery staple"
 FAST_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
 
 
-async def _admin(statement: str) -> None:
-    engine = create_engine(POSTGRES_URL)
-    try:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(statement))
-    except OSError as exc:
-        pytest.skip(f"PostgreSQL backend: {POSTGRES_URL} not reachable ({exc})")
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, scratch_postgres: Any
+) -> AsyncIterator[str]:
     """An empty database of each backend (bootstrap migrates it)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'data' / 'tracktion.db'}"
         return
-    name = f"tracktion_api_{uuid.uuid4().hex[:12]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with scratch_postgres("tracktion_api") as url:
+        yield url
 
 
 @pytest.fixture
