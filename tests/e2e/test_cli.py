@@ -224,3 +224,26 @@ def test_scan_analyses_and_tracks_list_filters_by_bpm_and_key(library: Path) -> 
     assert "Midnight Harbor" in {t["title"] for t in house}
     assert {t["analysis"]["camelot"] for t in e_minor_neighbours} <= {"9A", "10A", "8A", "9B"}
     assert "Midnight Harbor" in {t["title"] for t in e_minor_neighbours}
+
+
+def test_tracks_list_filters_by_primary_mood_and_energy(library: Path) -> None:
+    tracktion("scan", str(library / "tracks"))
+    tracks = as_json("tracks", "list")
+
+    def primary(track: dict[str, Any]) -> str:
+        tags = track["analysis"]["moods"]["tags"]
+        return str(max(tags, key=lambda tag: tag["probability"])["name"]).lower()
+
+    moods = {primary(t) for t in tracks}
+    mood = sorted(moods)[0]
+    chosen = as_json("tracks", "list", "--mood", mood)
+    energetic = as_json("tracks", "list", "--energy", "6-10")
+    bad = tracktion("tracks", "list", "--energy", "11", check=False)
+
+    assert chosen
+    assert {t["path"] for t in chosen} == {t["path"] for t in tracks if primary(t) == mood}
+    assert {t["path"] for t in energetic} == {
+        t["path"] for t in tracks if t["analysis"]["energy"] >= 6
+    }
+    assert bad.returncode == 2
+    assert "--energy" in bad.stderr

@@ -15,6 +15,7 @@ from tracktion.cli.common import (
     print_json,
     run_app,
 )
+from tracktion.core.analysis import ENERGY_MAX, ENERGY_MIN, Mood
 from tracktion.core.errors import NotFoundError
 from tracktion.core.keys import parse_key
 from tracktion.core.models import AudioFormat, TrackStatus
@@ -46,6 +47,22 @@ def _bpm_range(text: str | None) -> dict[str, float | None]:
         return {"bpm_min": float(low), "bpm_max": float(high)}
     except ValueError as exc:
         raise typer.BadParameter(f"{text!r}: use 122-128 or 124", param_hint="--bpm") from exc
+
+
+def _energy_range(text: str | None) -> tuple[int | None, int | None]:
+    if not text:
+        return None, None
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        bounds = (0, 0)
+    if not ENERGY_MIN <= bounds[0] <= bounds[1] <= ENERGY_MAX:
+        raise typer.BadParameter(
+            f"{text!r}: use a level {ENERGY_MIN}-{ENERGY_MAX} ('7') or a range ('6-8')",
+            param_hint="--energy",
+        )
+    return bounds
 
 
 def _camelot_codes(text: str | None, compatible: bool) -> tuple[str, ...]:
@@ -88,6 +105,12 @@ def tracks_list(
     compatible: Annotated[
         bool, typer.Option("--compatible", help="With --key: also its harmonic neighbours.")
     ] = False,
+    mood: Annotated[
+        list[Mood] | None, typer.Option(help="Most probable mood (repeatable: any of).")
+    ] = None,
+    energy: Annotated[
+        str | None, typer.Option(help="Energy 1-10: a range '6-8' or a level '7'.")
+    ] = None,
     needs_review: Annotated[
         bool, typer.Option("--needs-review", help="Only low-confidence analyses.")
     ] = False,
@@ -98,6 +121,7 @@ def tracks_list(
     as_json: JsonOption = False,
 ) -> None:
     """List tracks, filtered and sorted. Text filters ignore case and accents."""
+    energy_min, energy_max = _energy_range(energy)
     query = TrackQuery(
         text=search,
         artist=artist,
@@ -109,6 +133,9 @@ def tracks_list(
         path_prefix=str(Path(under).expanduser().absolute()) if under else None,
         **_bpm_range(bpm),
         camelot=_camelot_codes(key, compatible),
+        moods=tuple(dict.fromkeys(mood or ())),
+        energy_min=energy_min,
+        energy_max=energy_max,
         needs_review=True if needs_review else None,
         sort=sort,
         descending=desc,

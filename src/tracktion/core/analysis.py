@@ -9,12 +9,29 @@ algorithms, needs_review, error (and sha256, analyser_version, warnings).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 from tracktion.core.keys import parse_key
 
 ANALYSER_VERSION = "1"
 """Bump when results would change: stored analyses of older versions are redone."""
+ENERGY_MIN: Final = 1
+ENERGY_MAX: Final = 10
+"""Energy levels run from ENERGY_MIN (calmest) to ENERGY_MAX."""
+
+
+class Mood(StrEnum):
+    """What a track's mood can be: the auto-tagger's mood tags, lower case."""
+
+    BEAUTIFUL = "beautiful"
+    CATCHY = "catchy"
+    CHILL = "chill"
+    HAPPY = "happy"
+    MELLOW = "mellow"
+    PARTY = "party"
+    SAD = "sad"
+    SEXY = "sexy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +68,17 @@ class AnalysisRecord:
         """Camelot code of ``key``."""
         parsed = parse_key(self.key)
         return parsed.camelot if parsed else None
+
+    @property
+    def mood(self) -> Mood | None:
+        """The most probable mood tag: what mood filters match."""
+        if not self.moods:
+            return None
+        name, _ = max(self.moods, key=lambda tag: tag[1])
+        try:
+            return Mood(name.lower())
+        except ValueError:
+            return None
 
     @property
     def open_key(self) -> str | None:

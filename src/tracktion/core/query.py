@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from tracktion.core.analysis import Mood
     from tracktion.core.models import AudioFormat, TrackStatus
 
 
@@ -45,6 +46,10 @@ class TrackQuery:
     bpm_max: float | None = None
     camelot: tuple[str, ...] = ()
     """Analysed key in any of these Camelot codes."""
+    moods: tuple[Mood, ...] = ()
+    """Most probable mood in any of these."""
+    energy_min: int | None = None
+    energy_max: int | None = None
     needs_review: bool | None = None
     sort: SortField = SortField.PATH
     descending: bool = False

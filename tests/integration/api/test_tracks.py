@@ -8,6 +8,8 @@ import httpx
 import pytest
 
 from tracktion.bootstrap import App
+from tracktion.core.analysis import AnalysisRecord
+from tracktion.core.query import TrackQuery
 
 from .conftest import CORPUS, SignedIn
 from .test_auth import assert_problem
@@ -103,10 +105,46 @@ async def test_a_track_added_before_the_cursor_neither_repeats_nor_skips(
     assert len(everything) == 7  # the cache was invalidated by the catalog events
 
 
+async def test_mood_and_energy_filters(signed_in: SignedIn, container: App) -> None:
+    tracks = await container.store.list_tracks(TrackQuery())
+    moods = {"chill": (("chill", 0.4), ("Mellow", 0.3)), "party": (("party", 0.5),)}
+    await container.analyses.save(
+        [
+            AnalysisRecord(
+                path=track.path,
+                sha256=track.observation.fingerprint.sha256,
+                energy=energy,
+                moods=moods[mood],
+            )
+            for track, (mood, energy) in zip(
+                tracks, [("chill", 3), ("party", 8), ("party", 9)], strict=False
+            )
+            if track.observation.fingerprint
+        ]
+    )
+    client = await signed_in("viewer")
+
+    async def paths(**params: Any) -> list[str]:
+        response = await client.get("/api/v1/tracks", params=params)
+        assert response.status_code == 200, response.text
+        return [t["path"] for t in response.json()["items"]]
+
+    assert await paths(mood="chill") == [tracks[0].path]
+    assert await paths(mood=["party", "sad"]) == [tracks[1].path, tracks[2].path]
+    assert await paths(mood="mellow") == []  # second most probable mood only
+    assert await paths(energy_min=8) == [tracks[1].path, tracks[2].path]
+    assert await paths(energy_min=3, energy_max=8) == [tracks[0].path, tracks[1].path]
+    assert await paths(mood="party", energy_max=8) == [tracks[1].path]
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {"limit": 0},
+        {"mood": "angry"},
+        {"energy_min": 0},
+        {"energy_max": 11},
+        {"energy_min": 8, "energy_max": 3},
         {"limit": 501},
         {"bpm_min": 130, "bpm_max": 120},
         {"bpm_min": -1},

@@ -7,6 +7,7 @@ import pytest
 
 from tracktion.analysis import musicnn_model, tagger
 from tracktion.analysis.tagger import SAMPLE_RATE, tag_audio
+from tracktion.core.analysis import Mood
 
 
 def _square(seconds: float, freq: float = 110.0) -> np.ndarray:
@@ -70,3 +71,7 @@ def test_tag_estimate_ranges(audio: np.ndarray) -> None:
     tags = result.algorithms["msd_musicnn"]["tags"]
     assert list(tags) == list(musicnn_model.MSD_LABELS)
     assert all(0.0 <= p <= 1.0 for p in tags.values())
+
+
+def test_every_mood_tag_is_a_mood_the_catalog_filters_by() -> None:
+    assert {tag.lower() for tag in tagger.MOOD_TAGS} == {mood.value for mood in Mood}

@@ -1,4 +1,4 @@
-from tracktion.core.analysis import AnalysisRecord
+from tracktion.core.analysis import AnalysisRecord, Mood
 
 
 def test_record_round_trips_through_its_contract_json() -> None:
@@ -59,3 +59,9 @@ def test_a_failure_has_an_error_and_no_measurements() -> None:
     assert data["error"] == "not audio"
     assert data["bpm"] is None
     assert data["camelot"] is None
+
+
+def test_mood_is_the_most_probable_known_mood_tag() -> None:
+    assert AnalysisRecord(path="a", moods=(("sad", 0.1), ("Mellow", 0.3))).mood == Mood.MELLOW
+    assert AnalysisRecord(path="a").mood is None
+    assert AnalysisRecord(path="a", moods=(("grumpy", 0.9),)).mood is None

@@ -38,6 +38,7 @@ def analysis_row(record: AnalysisRecord, now: datetime) -> dict[str, Any]:
         "key_confidence": record.key_confidence,
         "loudness_lufs": record.loudness_lufs,
         "energy": record.energy,
+        "mood": record.mood.value if record.mood else None,
         "needs_review": record.needs_review,
         "error": record.error,
         "record": record.to_json(),

@@ -118,12 +118,15 @@ analyses = Table(
     Column("key_confidence", Float),
     Column("loudness_lufs", Float),
     Column("energy", Integer),
+    Column("mood", String(16)),
     Column("needs_review", Boolean, nullable=False),
     Column("error", Text),
     Column("record", JSON, nullable=False),
     Column("analysed_at", DateTime(timezone=True), nullable=False),
     Index("ix_analyses_bpm", "bpm"),
     Index("ix_analyses_camelot", "camelot"),
+    Index("ix_analyses_energy", "energy"),
+    Index("ix_analyses_mood", "mood"),
 )
 
 tracklists = Table(

@@ -62,6 +62,12 @@ def build(query: TrackQuery) -> Select[Any]:
         statement = statement.where(analyses.c.bpm <= query.bpm_max)
     if query.camelot:
         statement = statement.where(analyses.c.camelot.in_(query.camelot))
+    if query.moods:
+        statement = statement.where(analyses.c.mood.in_([mood.value for mood in query.moods]))
+    if query.energy_min is not None:
+        statement = statement.where(analyses.c.energy >= query.energy_min)
+    if query.energy_max is not None:
+        statement = statement.where(analyses.c.energy <= query.energy_max)
     if query.needs_review is not None:
         statement = statement.where(analyses.c.needs_review.is_(query.needs_review))
     if query.text:

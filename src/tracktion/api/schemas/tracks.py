@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from tracktion.api.schemas.common import StrictModel
+from tracktion.core.analysis import ENERGY_MAX, ENERGY_MIN, Mood
 from tracktion.core.models import AudioFormat, TrackStatus
 from tracktion.core.query import SortField
 
@@ -151,6 +152,11 @@ class TrackFilters(StrictModel):
     bpm_max: float | None = Field(None, ge=0, le=1000)
     key: str | None = Field(None, max_length=16, description="Analysed key: 8A, A minor, Am, 1m...")
     compatible: bool = Field(False, description="With key: also its harmonic neighbours")
+    mood: list[Mood] = Field(
+        default_factory=list, max_length=8, description="Most probable mood is one of these"
+    )
+    energy_min: int | None = Field(None, ge=ENERGY_MIN, le=ENERGY_MAX)
+    energy_max: int | None = Field(None, ge=ENERGY_MIN, le=ENERGY_MAX)
     needs_review: bool | None = None
     sort: SortField = SortField.PATH
     order: Literal["asc", "desc"] = "asc"
@@ -161,6 +167,12 @@ class TrackFilters(StrictModel):
     def _consistent(self) -> TrackFilters:
         if self.bpm_min is not None and self.bpm_max is not None and self.bpm_min > self.bpm_max:
             raise ValueError("bpm_min is above bpm_max")
+        if (
+            self.energy_min is not None
+            and self.energy_max is not None
+            and self.energy_min > self.energy_max
+        ):
+            raise ValueError("energy_min is above energy_max")
         if self.compatible and not self.key:
             raise ValueError("compatible needs key")
         return self

@@ -74,7 +74,7 @@ async def test_migrations_create_the_new_tables_exactly_as_declared(database_url
         inspector = inspect(sync)
         return {
             table: {c["name"]: bool(c["nullable"]) for c in inspector.get_columns(table)}
-            for table in ("tracklists", "tracklist_entries", "artist_names")
+            for table in ("tracklists", "tracklist_entries", "artist_names", "analyses")
         }
 
     async with engine.connect() as conn:
