@@ -57,6 +57,19 @@ class ReadCache:
         self._building: dict[str, asyncio.Future[bytes]] = {}
         self._tasks: set[asyncio.Task[bytes]] = set()
 
+    async def peek(self, key: str) -> bytes | None:
+        """The cached body for ``key`` while it is fresh, else None (the caller then builds)."""
+        generation = await self._cache.get(GENERATION_KEY) or "0"
+        cached = await self._cache.get(f"api:v1:{generation}:{key}")
+        if (
+            isinstance(cached, dict)
+            and isinstance(body := cached.get("body"), str)
+            and cached.get("fresh_until", 0.0) >= self._clock()
+        ):
+            self._metrics.cache.labels("hit").inc()
+            return body.encode()
+        return None
+
     async def get_or_build(
         self, key: str, build: Callable[[], Awaitable[bytes]], *, ttl_s: float | None = None
     ) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -17,11 +17,18 @@ from tracktion.api.state import ApiState, api_state
 from tracktion.api.tokens import InvalidTokenError
 from tracktion.core.users import Role
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
 SERVICE_HEADER = "X-Tracktion-Service-Token"
 SERVICE_SUBJECT = "service"
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 _service = APIKeyHeader(name=SERVICE_HEADER, auto_error=False, scheme_name="ServiceToken")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_CALLER_KEY = "tracktion.caller"
+"""Where :func:`caller` keeps its answer in the request scope."""
+_ROLE_CHECKS: dict[Callable[..., Any], Role] = {}
+"""Each :func:`require` check and the role it demands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +52,35 @@ async def authenticate(
     service_token: Annotated[str | None, Depends(_service)],
 ) -> Principal:
     """The caller, or 401; then the caller's own rate limit (429)."""
+    return caller(request, state, token, service_token)
+
+
+async def request_caller(request: Request, state: ApiState) -> Principal:
+    """:func:`authenticate` outside dependency injection (reads the same headers)."""
+    return caller(request, state, await _bearer(request), await _service(request))
+
+
+def caller(
+    request: Request, state: ApiState, token: str | None, service_token: str | None
+) -> Principal:
+    """The caller (or the 401/429 problem), decided once per request: a second call repeats the
+    first answer without taking another rate-limit token or auditing twice."""
+    outcome = request.scope.get(_CALLER_KEY)
+    if outcome is None:
+        try:
+            outcome = _identify(request, state, token, service_token)
+        except ProblemError as exc:
+            outcome = exc
+        request.scope[_CALLER_KEY] = outcome
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    principal: Principal = outcome
+    return principal
+
+
+def _identify(
+    request: Request, state: ApiState, token: str | None, service_token: str | None
+) -> Principal:
     if service_token is not None:
         principal = _service_principal(state, service_token, client_ip(request.scope))
     elif token is None:
@@ -95,7 +131,18 @@ def require(role: Role) -> Any:
             raise ProblemError(403, "forbidden", f"this needs the {role.value} role")
         return principal
 
+    _ROLE_CHECKS[check] = role
     return Depends(check)
+
+
+def required_role(dependencies: Iterable[Any]) -> Role | None:
+    """The role demanded by the first :func:`require` check among route ``dependencies``."""
+    for dependency in dependencies:
+        check = getattr(dependency, "dependency", None)
+        role = _ROLE_CHECKS.get(check) if check is not None else None
+        if role is not None:
+            return role
+    return None
 
 
 VIEWER = require(Role.VIEWER)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from tracktion.api.problems import ProblemError
+from tracktion.api.read_route import CachedReadRoute, cached_read, read_key
 from tracktion.api.routers import API_PREFIX
 from tracktion.api.schemas.common import problems
 from tracktion.api.schemas.search import SearchOut, SearchParams
@@ -15,7 +16,10 @@ from tracktion.api.state import ApiState, api_state
 from tracktion.core.search import ALL_KINDS, SearchFilters, SearchQuery
 
 router = APIRouter(
-    prefix=f"{API_PREFIX}/search", tags=["search"], responses=problems(401, 403, 422, 429)
+    prefix=f"{API_PREFIX}/search",
+    tags=["search"],
+    responses=problems(401, 403, 422, 429),
+    route_class=CachedReadRoute,
 )
 State = Annotated[ApiState, Depends(api_state)]
 
@@ -46,13 +50,15 @@ def _invalid(detail: str) -> ProblemError:
 
 
 @router.get("", response_model=SearchOut, dependencies=[VIEWER])
-async def search(state: State, params: Annotated[SearchParams, Query()]) -> Response:
+@cached_read
+async def search(
+    request: Request, state: State, params: Annotated[SearchParams, Query()]
+) -> Response:
     """Tracks, artists and tracklists matching ``q`` (typos allowed), best first.
 
     Answers come from the cache until the catalog or the tracklists change.
     """
     query = search_query(params)
-    canonical = params.model_copy(update={"kind": sorted(query.kinds)})
 
     async def build() -> bytes:
         try:
@@ -61,5 +67,5 @@ async def search(state: State, params: Annotated[SearchParams, Query()]) -> Resp
             raise _invalid(str(exc)) from exc
         return SearchOut.model_validate(results.to_dict()).model_dump_json().encode()
 
-    body = await state.reads.get_or_build("search?" + canonical.model_dump_json(), build)
+    body = await state.reads.get_or_build(read_key(request), build)
     return Response(body, media_type="application/json")

@@ -8,10 +8,11 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Annotated, Final
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from tracktion.api.read_route import CachedReadRoute, cached_read, read_key
 from tracktion.api.routers import API_PREFIX
 from tracktion.api.schemas.common import problems
 from tracktion.api.schemas.status import (
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from tracktion.api.container import ApiContainer
 
 logger = logging.getLogger(__name__)
-router = APIRouter(tags=["status"])
+router = APIRouter(tags=["status"], route_class=CachedReadRoute)
 State = Annotated[ApiState, Depends(api_state)]
 CHECK_TIMEOUT_S: Final = 2.0
 _PENDING_LIMIT: Final = 1_000_000
@@ -104,7 +105,8 @@ async def metrics(state: State) -> Response:
     responses=problems(401, 403, 429),
     dependencies=[VIEWER],
 )
-async def status(state: State) -> Response:
+@cached_read
+async def status(request: Request, state: State) -> Response:
     """Tracks by status, analyses pending, events stored, broker queues, outbox and workers.
 
     Cached for at most a few seconds (queue depths and heartbeats change without events).
@@ -134,7 +136,7 @@ async def status(state: State) -> Response:
             .encode()
         )
 
-    body = await state.reads.get_or_build("status", build, ttl_s=STATUS_TTL_S)
+    body = await state.reads.get_or_build(read_key(request), build, ttl_s=STATUS_TTL_S)
     return Response(body, media_type="application/json")
 
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from tracktion.api.caching import invalidate
 from tracktion.api.dto import text
 from tracktion.api.problems import ProblemError
+from tracktion.api.read_route import CachedReadRoute, cached_read, read_key
 from tracktion.api.routers import API_PREFIX
 from tracktion.api.routers.library import inside_roots, invalid_path
 from tracktion.api.schemas.common import problems
@@ -37,6 +38,7 @@ router = APIRouter(
     prefix=f"{API_PREFIX}/tracklists",
     tags=["tracklists"],
     responses=problems(401, 403, 422, 429),
+    route_class=CachedReadRoute,
 )
 State = Annotated[ApiState, Depends(api_state)]
 TracklistId = Annotated[
@@ -89,7 +91,9 @@ async def import_tracklist(
 
 
 @router.get("", response_model=TracklistPage, dependencies=[VIEWER])
+@cached_read
 async def list_tracklists(
+    request: Request,
     state: State,
     q: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Title/DJ contains.")
@@ -109,21 +113,21 @@ async def list_tracklists(
         )
         return page.model_dump_json().encode()
 
-    key = f"tracklists?q={q!r}&limit={limit}&offset={offset}"
-    return Response(await state.reads.get_or_build(key, build), media_type=JSON)
+    return Response(await state.reads.get_or_build(read_key(request), build), media_type=JSON)
 
 
 @router.get(
     "/{tracklist_id}", response_model=TracklistOut, responses=problems(404), dependencies=[VIEWER]
 )
-async def get_tracklist(state: State, tracklist_id: TracklistId) -> Response:
+@cached_read
+async def get_tracklist(request: Request, state: State, tracklist_id: TracklistId) -> Response:
     """A tracklist's entries (cue times with their precision), library matches and coverage."""
 
     async def build() -> bytes:
         found = await state.container.tracklists.matches(tracklist_id)
         return tracklist_out(found).model_dump_json().encode()
 
-    body = await state.reads.get_or_build(f"tracklist:{tracklist_id}", build)
+    body = await state.reads.get_or_build(read_key(request), build)
     return Response(body, media_type=JSON)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tracktion.api.context import current_correlation_id
 from tracktion.api.dto import history_out, track_detail
 from tracktion.api.problems import ProblemError
+from tracktion.api.read_route import CachedReadRoute, cached_read, read_key
 from tracktion.api.routers import API_PREFIX
 from tracktion.api.routers.jobs import job_out
 from tracktion.api.schemas.common import problems
@@ -28,7 +29,10 @@ from tracktion.core.events import Event, EventType
 from tracktion.core.models import Track, TrackStatus
 
 router = APIRouter(
-    prefix=f"{API_PREFIX}/tracks", tags=["tracks"], responses=problems(401, 403, 422, 429)
+    prefix=f"{API_PREFIX}/tracks",
+    tags=["tracks"],
+    responses=problems(401, 403, 422, 429),
+    route_class=CachedReadRoute,
 )
 State = Annotated[ApiState, Depends(api_state)]
 TrackId = Annotated[str, Path(pattern=TRACK_ID_PATTERN, description="Track id (or 6+ of it)")]
@@ -48,20 +52,23 @@ async def _track(state: ApiState, track_id: str) -> Track:
 
 
 @router.get("", response_model=TrackPage, dependencies=[VIEWER])
-async def list_tracks(state: State, filters: Annotated[TrackFilters, Query()]) -> Response:
+@cached_read
+async def list_tracks(
+    request: Request, state: State, filters: Annotated[TrackFilters, Query()]
+) -> Response:
     """Tracks matching the filters, one page at a time (``next_cursor`` -> ``cursor``)."""
 
     async def build() -> bytes:
         return (await track_page(state.container.store, filters)).model_dump_json().encode()
 
-    key = "tracks?" + filters.model_dump_json()
-    return Response(await state.reads.get_or_build(key, build), media_type=JSON)
+    return Response(await state.reads.get_or_build(read_key(request), build), media_type=JSON)
 
 
 @router.get(
     "/{track_id}", response_model=TrackDetail, responses=problems(404), dependencies=[VIEWER]
 )
-async def get_track(state: State, track_id: TrackId) -> Response:
+@cached_read
+async def get_track(request: Request, state: State, track_id: TrackId) -> Response:
     """One track with every algorithm's answer and its history."""
 
     async def build() -> bytes:
@@ -69,7 +76,7 @@ async def get_track(state: State, track_id: TrackId) -> Response:
         history = await state.container.store.history(track.id)
         return track_detail(track, history).model_dump_json().encode()
 
-    return Response(await state.reads.get_or_build(f"track:{track_id}", build), media_type=JSON)
+    return Response(await state.reads.get_or_build(read_key(request), build), media_type=JSON)
 
 
 @router.get(
