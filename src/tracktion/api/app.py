@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from tracktion.api.caching import ReadCache
+from tracktion.api.docs import install_docs
 from tracktion.api.jobs import Jobs
 from tracktion.api.metrics import ApiMetrics
 from tracktion.api.middleware import RequestPipeline
@@ -77,7 +78,7 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -86,6 +87,7 @@ def create_app(
     routers = (tracks, duplicates, search, tracklists, events, library, jobs, auth, users, status)
     for module in routers:
         app.include_router(module.router)
+    install_docs(app)
     app.add_middleware(
         RequestPipeline,
         metrics=metrics,
