@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from structlog.contextvars import bound_contextvars
@@ -54,7 +55,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class App:
-    """The wired application: ports, services and the settings they were built from."""
+    """The wired application: ports, services and the settings they were built from.
+
+    The search index, the tracklist service and its HTTP client are built on first use, so
+    commands that never touch them (``tracks list``) do not pay for them.
+    """
 
     settings: Settings
     engine: AsyncEngine
@@ -75,9 +80,30 @@ class App:
     analysis: AnalysisService | None
     runner: AnalysisRunner | None
     tracklist_store: SqlTracklistStore
-    search: SqlSearchIndex
-    fetcher: PoliteFetcher
-    tracklists: TracklistService
+
+    @cached_property
+    def search(self) -> SqlSearchIndex:
+        """Search over tracks, artists and tracklists."""
+        return SqlSearchIndex(self.engine)
+
+    @cached_property
+    def fetcher(self) -> PoliteFetcher:
+        """The polite HTTP client that fetches tracklist pages (``close`` closes it)."""
+        return PoliteFetcher(
+            FetchPolicy(
+                allowed_hosts=tuple(self.settings.fetch_allowed_hosts or DEFAULT_ALLOWED_HOSTS),
+                allow_http=self.settings.fetch_allow_http,
+            ),
+            cache=self.cache,
+            cache_dir=self.settings.data_dir / "http-cache",
+        )
+
+    @cached_property
+    def tracklists(self) -> TracklistService:
+        """Tracklist import, matches and listing."""
+        return TracklistService(
+            self.tracklist_store, self.store, self.search, self.fetcher, self.bus.publish
+        )
 
     def scanner(self) -> Scanner:
         """A scanner publishing to this app's bus."""
@@ -127,7 +153,8 @@ class App:
         await self.bus.close()
         if self.runner is not None:
             await self.runner.close()
-        await self.fetcher.aclose()
+        if "fetcher" in vars(self):  # built (cached_property), so there is a client to close
+            await self.fetcher.aclose()
         await self.cache.close()
         await self.engine.dispose()
 
@@ -229,17 +256,6 @@ async def bootstrap(
         subscribe(True, AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
     else:
         bus.declare(AnalysisService.CONSUMER, "catalog.track_updated")
-    tracklist_store = SqlTracklistStore(engine)
-    search = SqlSearchIndex(engine)
-    fetcher = PoliteFetcher(
-        FetchPolicy(
-            allowed_hosts=tuple(settings.fetch_allowed_hosts or DEFAULT_ALLOWED_HOSTS),
-            allow_http=settings.fetch_allow_http,
-        ),
-        cache=cache,
-        cache_dir=settings.data_dir / "http-cache",
-    )
-    tracklists = TracklistService(tracklist_store, store, search, fetcher, bus.publish)
     if api or consume is None:
         subscribe_cache_invalidation(bus, cache)
     await bus.start()
@@ -262,10 +278,7 @@ async def bootstrap(
         catalog=catalog,
         analysis=service,
         runner=runner,
-        tracklist_store=tracklist_store,
-        search=search,
-        fetcher=fetcher,
-        tracklists=tracklists,
+        tracklist_store=SqlTracklistStore(engine),
     )
 
 

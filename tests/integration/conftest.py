@@ -1,4 +1,5 @@
-"""Fixtures shared by the integration tiers: a scratch PostgreSQL database per test.
+"""Fixtures shared by the integration tiers: a scratch PostgreSQL database per test, and
+sites served over HTTP on loopback.
 
 PostgreSQL: ``TRACKTION_TEST_POSTGRES_URL`` (default: the local server, database ``test``);
 each database is created for one test and dropped afterwards; tests skip when the server does
@@ -6,9 +7,13 @@ not answer.
 """
 
 import os
+import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import text
@@ -54,3 +59,70 @@ async def _scratch_database(prefix: str) -> AsyncIterator[str]:
 def scratch_postgres() -> ScratchPostgres:
     """``async with scratch_postgres("prefix") as url``: an empty database, dropped after."""
     return _scratch_database
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer of a loopback site."""
+
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+
+
+Route = Reply | Callable[[Mapping[str, list[str]]], Reply]
+"""A fixed reply, or a function of the request's query string (as ``parse_qs`` reads it)."""
+
+Serve = Callable[[Mapping[str, Route]], str]
+
+_NOT_FOUND = Reply(b"not found", "text/plain", 404)
+
+
+class _SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+    routes: Mapping[str, Route]
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    """Answers GET from the server's routes, by path (the query string is not part of it)."""
+
+    server: _SiteServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        route = self.server.routes.get(parts.path, _NOT_FOUND)
+        reply = route(parse_qs(parts.query)) if callable(route) else route
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[Serve]:
+    """``serve(routes)``: a site on 127.0.0.1 answering GET ``path -> Reply``, other paths 404.
+
+    Returns the site's ``host:port`` (what ``fetch_allowed_hosts`` takes). Module-scoped, so
+    module-scoped fixtures can serve a site; every server started is shut down after the
+    module's tests.
+    """
+    running: list[tuple[_SiteServer, threading.Thread]] = []
+
+    def start(routes: Mapping[str, Route]) -> str:
+        server = _SiteServer(("127.0.0.1", 0), _SiteHandler)
+        server.routes = routes
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server, thread in running:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from tracktion.bootstrap import SUBSCRIPTIONS, App
 from tracktion.cli.common import EXIT_ERROR, JsonOption, err_console, print_json, run_app
-from tracktion.cli.worker import ALIVE_WITHIN_S
 from tracktion.core.errors import ConfigurationError
 from tracktion.core.ports import BusAdmin
+from tracktion.core.workers import ALIVE_WITHIN_S
 
 RATE_WINDOW_S = 300
 dlq_app = typer.Typer(help="Parked (dead-lettered) messages on the broker.", no_args_is_help=True)

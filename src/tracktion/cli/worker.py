@@ -17,12 +17,9 @@ from tracktion.bootstrap import App
 from tracktion.cli.common import EXIT_ERROR, err_console, run_app
 from tracktion.cli.library import stop_on_signals, watch
 from tracktion.core.errors import StorageError
-from tracktion.core.workers import WorkerState
+from tracktion.core.workers import ALIVE_WITHIN_S, HEARTBEAT_S, WorkerState
 
 logger = logging.getLogger(__name__)
-
-HEARTBEAT_S = 5.0
-ALIVE_WITHIN_S = 3 * HEARTBEAT_S
 
 
 class Service(StrEnum):
@@ -45,7 +42,8 @@ def worker(
     check: Annotated[
         bool,
         typer.Option(
-            "--check", help="Run nothing: exit 0 if a SERVICE worker beat in the last 15 s."
+            "--check",
+            help=f"Run nothing: exit 0 if a SERVICE worker beat in the last {ALIVE_WITHIN_S:g} s.",
         ),
     ] = False,
 ) -> None:
@@ -89,7 +87,7 @@ def worker(
 
 
 def _check(service: Service) -> None:
-    """Exit 0 when a SERVICE worker has beaten within the last 15 s (for container probes)."""
+    """Exit 0 when a SERVICE worker has beaten within ``ALIVE_WITHIN_S`` (container probes)."""
 
     async def work(application: App) -> int:
         workers = await application.workers.workers(ALIVE_WITHIN_S)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tracktion.core.workers import ALIVE_WITHIN_S
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -237,7 +239,7 @@ class WorkerRegistry(Protocol):
     async def beat(self, worker_id: str, processed: int, state: WorkerState) -> None:
         """Refresh a worker's heartbeat, processed count and state."""
 
-    async def workers(self, alive_within_s: float = 15.0) -> list[WorkerInfo]:
+    async def workers(self, alive_within_s: float = ALIVE_WITHIN_S) -> list[WorkerInfo]:
         """Every known worker, newest first."""
 
     async def forget(self, older_than_s: float) -> int:

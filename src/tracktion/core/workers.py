@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+HEARTBEAT_S: Final = 5.0
+"""How often a worker process refreshes its heartbeat."""
+
+ALIVE_WITHIN_S: Final = 3 * HEARTBEAT_S
+"""A worker is alive when it beat this recently (three heartbeats: one late beat is not death)."""
 
 
 class WorkerState(StrEnum):

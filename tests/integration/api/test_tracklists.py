@@ -1,9 +1,7 @@
 """Tracklists over HTTP: import (loopback site, library file, pasted text), list, detail, CUE."""
 
 import shutil
-import threading
-from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -14,6 +12,7 @@ from tracktion.api.app import create_app
 from tracktion.bootstrap import App
 from tracktion.tracklists.cue_reader import parse_cue
 
+from ..conftest import Reply, Serve
 from .conftest import FAST_PASSWORDS, SignedIn, api_settings, scanned_app, sign_in
 from .test_auth import assert_problem
 
@@ -27,43 +26,18 @@ BLOCKED_PATH = "/tracklist/blocked/bicep.html"
 MIX_AUDIO = FIXTURES / "corpus" / "mix" / "mix01.mp3"
 
 
-class Site(BaseHTTPRequestHandler):
-    """Plays 1001Tracklists on loopback: a page, a challenge page, a server error."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        pages = {
-            PAGE_PATH: PAGES / "bicep-nts-radio-2022-06-16.html",
-            BLOCKED_PATH: PAGES / "challenge-page-bicep-nts-radio-2022-06-16.html",
-        }
-        if self.path in pages:
-            self.reply(200, pages[self.path].read_bytes(), "text/html; charset=utf-8")
-        elif self.path == "/tracklist/gone.html":
-            self.reply(410, b"gone", "text/plain")
-        else:
-            self.reply(404, b"not found", "text/plain")
-
-    def reply(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
-
-
 @pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def site(serve: Serve) -> str:
+    """1001Tracklists on loopback: a page, a challenge page, a page that is gone."""
+    return serve(
+        {
+            PAGE_PATH: Reply((PAGES / "bicep-nts-radio-2022-06-16.html").read_bytes()),
+            BLOCKED_PATH: Reply(
+                (PAGES / "challenge-page-bicep-nts-radio-2022-06-16.html").read_bytes()
+            ),
+            "/tracklist/gone.html": Reply(b"gone", "text/plain", 410),
+        }
+    )
 
 
 @pytest.fixture

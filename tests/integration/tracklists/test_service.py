@@ -2,11 +2,8 @@
 
 import json
 import shutil
-import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -15,6 +12,8 @@ from tracktion.config import load_settings
 from tracktion.core.errors import HostNotAllowedError, NotFoundError, TracklistBlockedError
 from tracktion.core.events import Event, EventType
 from tracktion.core.tracklist import CuePrecision
+
+from ..conftest import Reply, Serve
 
 pytestmark = pytest.mark.integration
 
@@ -32,51 +31,26 @@ def truth() -> list[str]:
     return [Path(line.split(",")[2]).name for line in lines]
 
 
-class Site(BaseHTTPRequestHandler):
-    """Plays 1001Tracklists and MixesDB's api.php on loopback."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        parts = urlsplit(self.path)
-        if parts.path == "/tracklist/2hjnqr0t/bicep-nts-radio-2022-06-16.html":
-            self.reply(200, PAGE.read_bytes(), "text/html; charset=utf-8")
-        elif parts.path == "/tracklist/blocked/bicep.html":
-            self.reply(200, CHALLENGE.read_bytes(), "text/html; charset=utf-8")
-        elif parts.path == "/w/api.php":
-            query = parse_qs(parts.query)
-            assert query["action"] == ["parse"]
-            assert query["prop"] == ["wikitext"]
-            answer = {
-                "parse": {
-                    "title": query["page"][0],
-                    "wikitext": WIKITEXT.read_text(encoding="utf-8"),
-                }
-            }
-            self.reply(200, json.dumps(answer).encode(), "application/json")
-        else:
-            self.reply(404, b"not found", "text/plain")
-
-    def reply(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
+def mixesdb_api(query: Mapping[str, list[str]]) -> Reply:
+    """MixesDB's api.php: the wikitext of the mix, whichever page is asked for."""
+    assert query["action"] == ["parse"]
+    assert query["prop"] == ["wikitext"]
+    answer = {
+        "parse": {"title": query["page"][0], "wikitext": WIKITEXT.read_text(encoding="utf-8")}
+    }
+    return Reply(json.dumps(answer).encode(), "application/json")
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def site(serve: Serve) -> str:
+    """1001Tracklists and MixesDB's api.php on loopback."""
+    return serve(
+        {
+            "/tracklist/2hjnqr0t/bicep-nts-radio-2022-06-16.html": Reply(PAGE.read_bytes()),
+            "/tracklist/blocked/bicep.html": Reply(CHALLENGE.read_bytes()),
+            "/w/api.php": mixesdb_api,
+        }
+    )
 
 
 class Recorder:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracktion.core.errors import StorageError
 from tracktion.core.ids import new_id
-from tracktion.core.workers import WorkerInfo, WorkerState
+from tracktion.core.workers import ALIVE_WITHIN_S, WorkerInfo, WorkerState
 
 from .schema import workers
 
@@ -69,7 +69,7 @@ class SqlWorkerRegistry:
         except SQLAlchemyError as exc:
             raise StorageError(f"could not record worker {worker_id}'s heartbeat: {exc}") from exc
 
-    async def workers(self, alive_within_s: float = 15.0) -> list[WorkerInfo]:
+    async def workers(self, alive_within_s: float = ALIVE_WITHIN_S) -> list[WorkerInfo]:
         """Every known worker, newest first; ``alive`` when seen within ``alive_within_s``."""
         now = self._clock()
         async with self._engine.connect() as conn:
