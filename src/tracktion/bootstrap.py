@@ -7,7 +7,6 @@ import time, so tests pass their own settings (or fakes) through the same root.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from tracktion.analysis.service import AnalysisService
 from tracktion.api.caching import subscribe_cache_invalidation
 from tracktion.catalog.service import CatalogService
 from tracktion.core.errors import ConfigurationError
+from tracktion.metrics import PipelineMetrics
 from tracktion.outbox.relay import OutboxRelay
 from tracktion.tracklists.service import TracklistService
 from tracktion.watcher.live import LiveWatcher
@@ -74,8 +74,8 @@ class App:
     workers: SqlWorkerRegistry
     users: SqlUserStore
     refresh_tokens: SqlRefreshTokenStore
-    handled: Counter[str]
-    """Events each subscription consumed in this process has handled."""
+    metrics: PipelineMetrics
+    """Events handled, files analysed and analysis time in this process."""
     catalog: CatalogService
     analysis: AnalysisService | None
     runner: AnalysisRunner | None
@@ -234,8 +234,8 @@ async def bootstrap(
     outbox = SqlOutbox(engine)
     relay = OutboxRelay(outbox, bus)
     catalog = CatalogService(store, analyses, relay.publish)
-    handled: Counter[str] = Counter()
-    subscribe = _subscriber(bus, handled)
+    metrics = PipelineMetrics()
+    subscribe = _subscriber(bus, metrics)
     subscribe("catalog" in consumed, "audit", "#", events.append)
     subscribe("catalog" in consumed, CatalogService.CONSUMER, "file.*", catalog.handle)
     subscribe(
@@ -251,6 +251,7 @@ async def bootstrap(
             timeout_s=settings.analysis_timeout_s,
             with_tags=settings.analysis_tags,
             tempo_ranges=settings.tempo_ranges,
+            on_analysed=metrics.analysis_done,
         )
         service = AnalysisService(bus, analyses, runner)
         subscribe(True, AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
@@ -274,7 +275,7 @@ async def bootstrap(
         workers=SqlWorkerRegistry(engine),
         users=SqlUserStore(engine),
         refresh_tokens=SqlRefreshTokenStore(engine),
-        handled=handled,
+        metrics=metrics,
         catalog=catalog,
         analysis=service,
         runner=runner,
@@ -283,7 +284,7 @@ async def bootstrap(
 
 
 def _subscriber(
-    bus: EventBus, handled: Counter[str]
+    bus: EventBus, metrics: PipelineMetrics
 ) -> Callable[[bool, str, str, EventHandler], None]:
     """``subscribe(consumed, name, pattern, handler)``: consume here, or only keep the queue.
 
@@ -298,7 +299,7 @@ def _subscriber(
                 # Log lines of the handler carry the correlation id of what it handles.
                 with bound_contextvars(subscription=name, **_correlation(events)):
                     await handler(events)
-                handled[name] += len(events)
+                metrics.handled(name, events)
 
             bus.subscribe(name, pattern, counted)
             return

@@ -48,4 +48,7 @@ async def test_handler_log_lines_carry_the_correlation_id_of_their_events(
     assert skipped, err
     assert skipped[0]["correlation_id"] == "req-42"
     assert skipped[0]["subscription"] == "catalog"
-    assert app.handled["catalog"] == 1
+    handled = app.metrics.registry.get_sample_value(
+        "tracktion_events_handled_total", {"subscription": "catalog", "type": "file.created"}
+    )
+    assert handled == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import time
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
@@ -20,6 +21,19 @@ from tracktion.core.analysis import AnalysisRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+
+def _timed(
+    target: Callable[[str, str | None, bool, tuple[float, float]], AnalysisRecord],
+    path: str,
+    sha256: str | None,
+    with_tags: bool,
+    preferred: tuple[float, float],
+) -> tuple[AnalysisRecord, float]:
+    """Runs ``target`` in a worker; returns its record and how long it took there."""
+    started = time.perf_counter()
+    record = target(path, sha256, with_tags, preferred)
+    return record, time.perf_counter() - started
 
 
 def _analyze(
@@ -42,9 +56,15 @@ class AnalysisRunner:
         with_tags: bool = True,
         tempo_ranges: Mapping[str, tuple[float, float]] | None = None,
         target: Callable[[str, str | None, bool, tuple[float, float]], AnalysisRecord] = _analyze,
+        on_analysed: Callable[[float | None, bool], None] | None = None,
     ) -> None:
-        """``target`` runs in the workers (a module-level function; tests pass their own)."""
+        """``target`` runs in the workers (a module-level function; tests pass their own).
+
+        ``on_analysed(seconds, failed)`` hears of every file: the time its worker spent on it
+        (None when the worker crashed or overran its time), and whether it failed.
+        """
         self._target = target
+        self._on_analysed = on_analysed
         self._tempo_ranges = dict(tempo_ranges or {})
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tracktion.analysis.worker_setup"])
@@ -62,8 +82,8 @@ class AnalysisRunner:
         preferred = preferred_range(genre, self._tempo_ranges)
         try:
             future = self._pool.schedule(
-                self._target,
-                args=(path, sha256, self._with_tags, preferred),
+                _timed,
+                args=(self._target, path, sha256, self._with_tags, preferred),
                 timeout=self._timeout_s,
             )
         except BrokenProcessPool as exc:
@@ -72,13 +92,19 @@ class AnalysisRunner:
                 "`make install` reinstalls it); the catalog is kept, run the scan again after"
             ) from exc
         try:
-            return await asyncio.wrap_future(future)
+            record, seconds = await asyncio.wrap_future(future)
         except FutureTimeoutError:
             error = f"analysis timed out after {self._timeout_s:.0f} s (worker restarted)"
         except pebble.ProcessExpired as exc:
             error = f"analyser crashed (worker exit code {exc.exitcode}); worker restarted"
         except Exception as exc:  # a bug in an algorithm must not stop the library
             error = f"analysis failed: {exc.__class__.__name__}: {exc}"
+        else:
+            if self._on_analysed is not None:
+                self._on_analysed(seconds, record.error is not None)
+            return record
+        if self._on_analysed is not None:
+            self._on_analysed(None, True)
         return AnalysisRecord(path=path, sha256=sha256, error=error)
 
     async def close(self) -> None:

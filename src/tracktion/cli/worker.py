@@ -69,7 +69,7 @@ def worker(
                     await application.analysis.backfill()
                 await stop_on_signals().wait()
             await application.workers.beat(
-                worker_id, sum(application.handled.values()), WorkerState.STOPPING
+                worker_id, application.metrics.handled_total, WorkerState.STOPPING
             )
             err_console().print("stopping: finishing in-flight work", highlight=False)
         finally:
@@ -79,7 +79,7 @@ def worker(
         # App.close() (run_app) then stops consuming, lets running handlers finish and ack;
         # the broker requeues whatever was prefetched but not handled.
         await application.workers.beat(
-            worker_id, sum(application.handled.values()), WorkerState.STOPPED
+            worker_id, application.metrics.handled_total, WorkerState.STOPPED
         )
 
     consume: tuple[str, ...] = () if service == Service.WATCHER else (service.value,)
@@ -104,7 +104,7 @@ async def _heartbeat(application: App, worker_id: str) -> None:
         await asyncio.sleep(HEARTBEAT_S)
         try:
             await application.workers.beat(
-                worker_id, sum(application.handled.values()), WorkerState.RUNNING
+                worker_id, application.metrics.handled_total, WorkerState.RUNNING
             )
         except StorageError as exc:
             logger.warning("heartbeat not recorded: %s", exc)

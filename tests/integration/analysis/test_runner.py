@@ -42,7 +42,13 @@ def misbehaving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[obj
 
 
 async def test_crashes_hangs_and_bugs_fail_their_file_only(misbehaving: object) -> None:
-    runner = AnalysisRunner(2, timeout_s=2.0, target=misbehaving)  # type: ignore[arg-type]
+    heard: list[tuple[float | None, bool]] = []
+    runner = AnalysisRunner(
+        2,
+        timeout_s=2.0,
+        target=misbehaving,  # type: ignore[arg-type]
+        on_analysed=lambda seconds, failed: heard.append((seconds, failed)),
+    )
     try:
         paths = ["/m/ok-1.mp3", "/m/crash.mp3", "/m/hang.mp3", "/m/bug.mp3", "/m/ok-2.mp3"]
         records = [await runner.analyze(path, "a" * 64) for path in paths]
@@ -55,3 +61,6 @@ async def test_crashes_hangs_and_bugs_fail_their_file_only(misbehaving: object) 
     assert "crashed" in (by_path["/m/crash.mp3"].error or "")
     assert "timed out" in (by_path["/m/hang.mp3"].error or "")
     assert "ValueError: a bug in an algorithm" in (by_path["/m/bug.mp3"].error or "")
+    assert [failed for _, failed in heard] == [False, True, True, True, False]
+    assert [seconds is None for seconds, _ in heard] == [False, True, True, True, False]
+    assert all(0 <= (seconds or 0) < 2.0 for seconds, _ in heard)
