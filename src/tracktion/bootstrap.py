@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from structlog.contextvars import bound_contextvars
 
 from tracktion.adapters.bus.inprocess import InProcessBus
+from tracktion.adapters.bus.inprocess_admin import InProcessBusAdmin
 from tracktion.adapters.cache.memory import MemoryCache
 from tracktion.adapters.db.analysis_store import SqlAnalysisStore
 from tracktion.adapters.db.catalog_store import SqlCatalogStore
@@ -134,7 +135,10 @@ class App:
         }
 
     def bus_admin(self) -> BusAdmin | None:
-        """Queue statistics and parking queues of the broker; None on the in-process bus."""
+        """Queue statistics and parking queues of the broker, or of the in-process bus when
+        this process consumes there (None when it consumes nothing: no queue is shared)."""
+        if isinstance(self.bus, InProcessBus):
+            return InProcessBusAdmin(self.bus) if self.bus.consuming else None
         url = self.settings.bus_url
         if not url.startswith(("amqp://", "amqps://")):
             return None

@@ -9,9 +9,11 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 import wave
 from collections.abc import Iterator
@@ -102,11 +104,11 @@ class Cluster:
             raise AssertionError(f"{args}: exit {result.returncode}\n{result.stderr}")
         return result
 
-    def worker(self, service: str) -> subprocess.Popen[bytes]:
+    def worker(self, service: str, *options: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{service}-{len(self.procs)}.log").open("wb")
         self.log_files.append(log)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tracktion", "worker", service],
+            [sys.executable, "-m", "tracktion", "worker", service, *options],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -137,6 +139,25 @@ def _analysed(database: str) -> tuple[int, int]:
     rows = _psql("SELECT count(*), count(DISTINCT sha256) FROM analyses", database)
     total, distinct = rows.split("|")
     return int(total), int(distinct)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _scrape(url: str) -> dict[str, float]:
+    """Samples of a Prometheus text exposition: ``name{labels}`` -> value."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        text = response.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
 
 
 def _wait_for(predicate: Any, timeout_s: float, what: str) -> None:
@@ -170,8 +191,10 @@ def test_killed_worker_and_dropped_connections_lose_nothing(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             f" WHERE datname = '{database}' AND pid <> pg_backend_pid()"
         )
-        cluster.worker("analysis")
+        metrics_port = _free_port()
+        cluster.worker("analysis", "--metrics-port", str(metrics_port))
         _wait_for(lambda: _analysed(database)[1] == FILES, 60 + FILES * 3, "every file analysed")
+        metrics = _scrape(f"http://127.0.0.1:{metrics_port}/metrics")
         _wait_for(
             lambda: all(q["messages"] == 0 for q in cluster.status()["queues"]),
             60,
@@ -181,6 +204,16 @@ def test_killed_worker_and_dropped_connections_lose_nothing(
         alive = {w["service"] for w in status["workers"] if w["alive"]}
         assert alive == {"catalog", "analysis"}
         assert status["outbox"]["pending"] == 0
+        # the restarted worker's own metrics: what it analysed, and how long each file took
+        analysed_here = metrics['tracktion_files_analysed_total{outcome="ok"}']
+        assert 0 < analysed_here <= FILES
+        assert metrics["tracktion_analysis_seconds_count"] == analysed_here
+        assert (
+            metrics[
+                'tracktion_events_handled_total{subscription="analysis",type="catalog.track_updated"}'
+            ]
+            >= analysed_here
+        )
     finally:
         codes = cluster.stop()
     assert _analysed(database) == (FILES, FILES)  # one row per content, no duplicates

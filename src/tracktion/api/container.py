@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         UserStore,
         WorkerRegistry,
     )
+    from tracktion.metrics import PipelineMetrics
     from tracktion.tracklists.service import TracklistService
 
 
@@ -78,8 +79,12 @@ class ApiContainer(Protocol):
     def workers(self) -> WorkerRegistry:
         """Worker heartbeats (distributed mode)."""
 
+    @property
+    def metrics(self) -> PipelineMetrics:
+        """What this process's services did (events handled, files analysed)."""
+
     def bus_admin(self) -> BusAdmin | None:
-        """The broker's queue statistics (None on the in-process bus); the caller closes it."""
+        """Queue statistics (None when this process sees no queue); the caller closes it."""
 
     def backends(self) -> dict[str, str]:
         """The database, bus and cache URLs in use, without passwords."""

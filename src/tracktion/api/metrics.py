@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from typing import TYPE_CHECKING, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
+
+from tracktion.pipeline_status import PipelineStatus, pipeline_status
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -102,6 +105,37 @@ class ApiMetrics:
             "Events in the audit trail (read at scrape time).",
             registry=self.registry,
         )
+        self.queue_messages = Gauge(
+            "tracktion_queue_messages",
+            "Messages per subscription queue by state: ready, retrying (backing off), parked "
+            "(read at scrape time).",
+            ["queue", "state"],
+            registry=self.registry,
+        )
+        self.queue_consumers = Gauge(
+            "tracktion_queue_consumers",
+            "Consumers per subscription queue (read at scrape time).",
+            ["queue"],
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "tracktion_outbox_pending",
+            "Committed events not yet confirmed by the bus (read at scrape time).",
+            registry=self.registry,
+        )
+        self.workers_alive = Gauge(
+            "tracktion_workers_alive",
+            "Worker processes with a recent heartbeat, by service (read at scrape time).",
+            ["service"],
+            registry=self.registry,
+        )
+        self.workers_processed = Gauge(
+            "tracktion_workers_processed",
+            "Events handled by the registered workers of a service, as of their last "
+            "heartbeats (read at scrape time).",
+            ["service"],
+            registry=self.registry,
+        )
         self.cache_stats = CacheStatsCollector()
         self.registry.register(self.cache_stats)
 
@@ -112,4 +146,28 @@ class ApiMetrics:
             self.tracks.labels(status).set(count)
         self.analysis_pending.set(len(await container.analyses.missing(_PENDING_LIMIT)))
         self.events_stored.set(await container.events.count())
-        return generate_latest(self.registry)
+        self._pipeline(await pipeline_status(container))
+        return generate_latest(self.registry) + generate_latest(container.metrics.registry)
+
+    def _pipeline(self, status: PipelineStatus) -> None:
+        for gauge in (
+            self.queue_messages,
+            self.queue_consumers,
+            self.workers_alive,
+            self.workers_processed,
+        ):
+            gauge.clear()  # a queue or service that went away is not reported at its last value
+        for queue in status.queues or ():
+            self.queue_messages.labels(queue.name, "ready").set(queue.messages)
+            self.queue_messages.labels(queue.name, "retrying").set(queue.retrying)
+            self.queue_messages.labels(queue.name, "parked").set(queue.parked)
+            self.queue_consumers.labels(queue.name).set(queue.consumers)
+        self.outbox_pending.set(status.outbox.get("pending", 0))
+        alive: Tally[str] = Tally()
+        processed: Tally[str] = Tally()
+        for worker in status.workers:
+            alive[worker.service] += worker.alive
+            processed[worker.service] += worker.processed
+        for service in processed:
+            self.workers_alive.labels(service).set(alive[service])
+            self.workers_processed.labels(service).set(processed[service])

@@ -14,7 +14,7 @@ from tracktion.bootstrap import SUBSCRIPTIONS, App
 from tracktion.cli.common import EXIT_ERROR, JsonOption, err_console, print_json, run_app
 from tracktion.core.errors import ConfigurationError
 from tracktion.core.ports import BusAdmin
-from tracktion.core.workers import ALIVE_WITHIN_S
+from tracktion.pipeline_status import pipeline_status
 
 RATE_WINDOW_S = 300
 dlq_app = typer.Typer(help="Parked (dead-lettered) messages on the broker.", no_args_is_help=True)
@@ -24,50 +24,45 @@ def status(as_json: JsonOption = False) -> None:
     """Queues and their depths, consumers, parked messages, outbox, workers alive, rates."""
 
     async def work(application: App) -> dict[str, Any]:
-        report: dict[str, Any] = {"backends": application.backends()}
-        report["queues"] = await _queues(application)
-        report["outbox"] = await application.outbox.counts()
-        report["workers"] = [
-            {
-                "id": w.id,
-                "service": w.service,
-                "host": w.host,
-                "pid": w.pid,
-                "state": w.state.value,
-                "alive": w.alive,
-                "processed": w.processed,
-                "last_seen_at": w.last_seen_at.isoformat(),
-            }
-            for w in await application.workers.workers(ALIVE_WITHIN_S)
-        ]
-        report["tracks"] = await application.store.status_counts()
-        report["events_per_minute"] = await _rates(application)
-        return report
+        pipeline = await pipeline_status(application)
+        return {
+            "backends": application.backends(),
+            "queues": None
+            if pipeline.queues is None
+            else [
+                {
+                    "queue": q.name,
+                    "messages": q.messages,
+                    "consumers": q.consumers,
+                    "retrying": q.retrying,
+                    "parked": q.parked,
+                }
+                for q in pipeline.queues
+            ],
+            "queues_error": pipeline.queues_error,
+            "outbox": pipeline.outbox,
+            "workers": [
+                {
+                    "id": w.id,
+                    "service": w.service,
+                    "host": w.host,
+                    "pid": w.pid,
+                    "state": w.state.value,
+                    "alive": w.alive,
+                    "processed": w.processed,
+                    "last_seen_at": w.last_seen_at.isoformat(),
+                }
+                for w in pipeline.workers
+            ],
+            "tracks": await application.store.status_counts(),
+            "events_per_minute": await _rates(application),
+        }
 
     report = run_app(work, consume=())
     if as_json:
         print_json(report)
         return
     _print(Console(), report)
-
-
-async def _queues(application: App) -> list[dict[str, Any]] | None:
-    admin = application.bus_admin()
-    if admin is None:
-        return None
-    try:
-        return [
-            {
-                "queue": q.name,
-                "messages": q.messages,
-                "consumers": q.consumers,
-                "retrying": q.retrying,
-                "parked": q.parked,
-            }
-            for q in await admin.queues()
-        ]
-    finally:
-        await admin.close()
 
 
 async def _rates(application: App) -> dict[str, float]:
@@ -87,7 +82,9 @@ def _print(console: Console, report: dict[str, Any]) -> None:
         f"database {backends['database']} · bus {backends['bus']} · cache {backends['cache']}",
         highlight=False,
     )
-    if report["queues"] is None:
+    if report["queues_error"] is not None:
+        console.print(f"[red]queues: the broker did not answer ({report['queues_error']})[/]")
+    elif report["queues"] is None:
         console.print("queues: in-process bus (nothing is queued between processes)")
     else:
         table = Table("queue", "ready", "consumers", "retrying", "parked", title="queues")

@@ -8,16 +8,20 @@ import logging
 import os
 import socket
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from prometheus_client import start_http_server
 from rich.console import Console
 
 from tracktion.bootstrap import App
 from tracktion.cli.common import EXIT_ERROR, err_console, run_app
 from tracktion.cli.library import stop_on_signals, watch
-from tracktion.core.errors import StorageError
+from tracktion.core.errors import ConfigurationError, StorageError
 from tracktion.core.workers import ALIVE_WITHIN_S, HEARTBEAT_S, WorkerState
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +50,18 @@ def worker(
             help=f"Run nothing: exit 0 if a SERVICE worker beat in the last {ALIVE_WITHIN_S:g} s.",
         ),
     ] = False,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve this worker's Prometheus metrics (events handled, files analysed, "
+            "analysis time) on this port.",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Address of --metrics-port (0.0.0.0 in a container).")
+    ] = "127.0.0.1",
 ) -> None:
     """Run SERVICE until SIGTERM/SIGINT, then finish or requeue in-flight work and stop."""
     if check:
@@ -56,34 +72,54 @@ def worker(
         raise typer.Exit(EXIT_ERROR)
 
     async def work(application: App) -> None:
-        worker_id = await application.workers.register(
-            service.value, socket.gethostname(), os.getpid()
-        )
-        heartbeat = asyncio.create_task(_heartbeat(application, worker_id), name="heartbeat")
-        err_console().print(f"{service.value} worker {worker_id[-12:]} started", highlight=False)
+        exporter = _serve_metrics(application, metrics_port, metrics_host)
         try:
-            if service == Service.WATCHER:
-                await watch(application, list(paths or ()), backfill=False)
-            else:
-                if backfill and application.analysis is not None:
-                    await application.analysis.backfill()
-                await stop_on_signals().wait()
-            await application.workers.beat(
-                worker_id, application.metrics.handled_total, WorkerState.STOPPING
-            )
-            err_console().print("stopping: finishing in-flight work", highlight=False)
+            await _run(application, service, list(paths or ()), backfill=backfill)
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
-        # App.close() (run_app) then stops consuming, lets running handlers finish and ack;
-        # the broker requeues whatever was prefetched but not handled.
-        await application.workers.beat(
-            worker_id, application.metrics.handled_total, WorkerState.STOPPED
-        )
+            if exporter is not None:
+                exporter.shutdown()
+                exporter.server_close()
 
     consume: tuple[str, ...] = () if service == Service.WATCHER else (service.value,)
     run_app(work, analysis=service == Service.ANALYSIS, consume=consume)
+
+
+async def _run(application: App, service: Service, paths: list[str], *, backfill: bool) -> None:
+    worker_id = await application.workers.register(service.value, socket.gethostname(), os.getpid())
+    heartbeat = asyncio.create_task(_heartbeat(application, worker_id), name="heartbeat")
+    err_console().print(f"{service.value} worker {worker_id[-12:]} started", highlight=False)
+    try:
+        if service == Service.WATCHER:
+            await watch(application, paths, backfill=False)
+        else:
+            if backfill and application.analysis is not None:
+                await application.analysis.backfill()
+            await stop_on_signals().wait()
+        await application.workers.beat(
+            worker_id, application.metrics.handled_total, WorkerState.STOPPING
+        )
+        err_console().print("stopping: finishing in-flight work", highlight=False)
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+    # App.close() (run_app) then stops consuming, lets running handlers finish and ack;
+    # the broker requeues whatever was prefetched but not handled.
+    await application.workers.beat(
+        worker_id, application.metrics.handled_total, WorkerState.STOPPED
+    )
+
+
+def _serve_metrics(application: App, port: int | None, host: str) -> WSGIServer | None:
+    """Serve the worker's metrics over HTTP on ``host:port`` (None: not asked for)."""
+    if port is None:
+        return None
+    try:
+        server, _ = start_http_server(port, host, registry=application.metrics.registry)
+    except OSError as exc:
+        raise ConfigurationError(f"--metrics-port {port} on {host}: {exc.strerror or exc}") from exc
+    err_console().print(f"metrics on http://{host}:{port}/metrics", highlight=False)
+    return server
 
 
 def _check(service: Service) -> None:

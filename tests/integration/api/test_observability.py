@@ -82,6 +82,15 @@ async def test_metrics_by_route_template_with_cache_and_catalog_figures(
     assert 'tracktion_catalog_tracks{status="ok"} 6.0' in text
     assert "tracktion_analysis_pending 5.0" in text
     assert track["id"] not in text  # ids never become labels
+    # the pipeline of this (embedded) process: its queues, outbox and what its services did
+    assert 'tracktion_queue_messages{queue="catalog",state="ready"} 0.0' in text
+    assert 'tracktion_queue_consumers{queue="catalog"} 1.0' in text
+    assert "tracktion_outbox_pending 0.0" in text
+    assert (
+        'tracktion_events_handled_total{subscription="catalog",type="file.discovered"} 6.0' in text
+    )
+    assert "tracktion_files_analysed_total" in text
+    assert "tracktion_analysis_seconds_bucket" in text
 
 
 async def test_each_app_has_its_own_metrics_registry(container: App) -> None:

@@ -29,7 +29,16 @@ async def test_status_reports_outbox_and_workers(signed_in: SignedIn, container:
 
     status = (await client.get("/api/v1/status")).json()
 
-    assert status["queues"] is None  # in-process bus: nothing queued between processes
+    # embedded: the in-process queues of the subscriptions this process consumes
+    queues = {q["queue"]: q for q in status["queues"]}
+    assert {"audit", "catalog", "catalog.analysis", "api.cache.catalog"} <= set(queues)
+    assert queues["catalog"] == {
+        "queue": "catalog",
+        "messages": 0,
+        "consumers": 1,
+        "retrying": 0,
+        "parked": 0,
+    }
     assert status["queues_error"] is None
     assert set(status["outbox"]) == {"pending", "sent"}
     assert status["outbox"]["pending"] + status["outbox"]["sent"] >= 6

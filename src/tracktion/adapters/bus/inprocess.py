@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tracktion.core.errors import BusError
 from tracktion.core.events import Event, topic_matches
+from tracktion.core.workers import QueueStats
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -104,7 +105,46 @@ class InProcessBus:
 
     def parked(self, name: str) -> list[Event]:
         """Events subscription ``name`` gave up on after all retries."""
-        return list(self._subscriptions[name].parked)
+        return list(self._subscription(name).parked)
+
+    @property
+    def consuming(self) -> bool:
+        """Whether any subscription consumes here (else there is nothing to report)."""
+        return bool(self._subscriptions)
+
+    def queue_stats(self) -> list[QueueStats]:
+        """Each subscription's queued, consuming and parked counts right now."""
+        return [
+            QueueStats(
+                name=sub.name,
+                messages=sub.queue.qsize(),
+                consumers=int(sub.task is not None and not sub.task.done()),
+                parked=len(sub.parked),
+            )
+            for sub in self._subscriptions.values()
+        ]
+
+    async def retry_parked(self, name: str) -> int:
+        """Queue subscription ``name``'s parked events again; returns how many."""
+        sub = self._subscription(name)
+        events, sub.parked = sub.parked, []
+        for event in events:
+            self._pending += 1
+            self._idle.clear()
+            await sub.queue.put(event)
+        return len(events)
+
+    def purge_parked(self, name: str) -> int:
+        """Forget subscription ``name``'s parked events; returns how many."""
+        sub = self._subscription(name)
+        count, sub.parked = len(sub.parked), []
+        return count
+
+    def _subscription(self, name: str) -> _Subscription:
+        try:
+            return self._subscriptions[name]
+        except KeyError:
+            raise BusError(f"no subscription {name!r} in this process") from None
 
     async def _consume(self, sub: _Subscription) -> None:
         while True:

@@ -26,11 +26,11 @@ from tracktion.api.schemas.status import (
 )
 from tracktion.api.security import VIEWER
 from tracktion.api.state import ApiState, api_state
+from tracktion.pipeline_status import pipeline_status
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from tracktion.api.container import ApiContainer
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["status"], route_class=CachedReadRoute)
@@ -115,11 +115,22 @@ async def status(request: Request, state: State) -> Response:
 
     async def build() -> bytes:
         counts = await container.store.status_counts()
-        queues, queues_error = await _queues(container)
+        pipeline = await pipeline_status(container)
         workers = [
-            WorkerOut.model_validate(worker, from_attributes=True)
-            for worker in await container.workers.workers()
+            WorkerOut.model_validate(worker, from_attributes=True) for worker in pipeline.workers
         ]
+        queues = None
+        if pipeline.queues is not None:
+            queues = [
+                QueueOut(
+                    queue=q.name,
+                    messages=q.messages,
+                    consumers=q.consumers,
+                    retrying=q.retrying,
+                    parked=q.parked,
+                )
+                for q in pipeline.queues
+            ]
         return (
             StatusOut(
                 tracks=counts,
@@ -127,8 +138,8 @@ async def status(request: Request, state: State) -> Response:
                 analysis_pending=len(await container.analyses.missing(_PENDING_LIMIT)),
                 events_stored=await container.events.count(),
                 queues=queues,
-                queues_error=queues_error,
-                outbox=OutboxOut.model_validate(await container.outbox.counts()),
+                queues_error=pipeline.queues_error,
+                outbox=OutboxOut.model_validate(pipeline.outbox),
                 workers=workers,
                 workers_alive=sum(worker.alive for worker in workers),
             )
@@ -138,27 +149,3 @@ async def status(request: Request, state: State) -> Response:
 
     body = await state.reads.get_or_build(read_key(request), build, ttl_s=STATUS_TTL_S)
     return Response(body, media_type="application/json")
-
-
-async def _queues(container: ApiContainer) -> tuple[list[QueueOut] | None, str | None]:
-    """The broker's queues (None on the in-process bus), or None and why they are missing."""
-    admin = container.bus_admin()
-    if admin is None:
-        return None, None
-    try:
-        stats = await asyncio.wait_for(admin.queues(), CHECK_TIMEOUT_S)
-    except Exception as exc:  # status still answers without the broker
-        logger.warning("broker queue statistics failed: %s", exc)
-        return None, type(exc).__name__
-    finally:
-        await admin.close()
-    return [
-        QueueOut(
-            queue=q.name,
-            messages=q.messages,
-            consumers=q.consumers,
-            retrying=q.retrying,
-            parked=q.parked,
-        )
-        for q in stats
-    ], None
