@@ -7,6 +7,10 @@ p50/p95 of the round trip and of the server's own `took_ms` per kind of query; a
 Target (issue 6): search endpoint p95 < 15 ms at 100k tracks.
 
     .venv/bin/python benchmarks/api_search.py [--tracks 100000] [--queries 300]
+        [--in-flight 4] [--workers 2]
+
+``--workers N`` serves with N API processes (``tracktion api --workers N``); they need a broker
+and a shared cache, so the script makes a private RabbitMQ vhost and uses Redis database 12.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from rich.console import Console
@@ -32,6 +38,9 @@ from search import load, make_artists, one_edit, track_rows, tracklist_rows
 from tracktion.adapters.db.engine import create_engine
 from tracktion.adapters.db.schema import tracklists, tracks
 from tracktion.core.text import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 async def fill(
@@ -91,6 +100,30 @@ async def run(
     return trips, server
 
 
+@contextmanager
+def shared_backends(workers: int) -> Iterator[dict[str, str]]:
+    """Settings for several API processes: a private RabbitMQ vhost, Redis database 12."""
+    if workers == 1:
+        yield {}
+        return
+    vhost = f"tracktion_bench_{uuid.uuid4().hex[:8]}"
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True)
+    subprocess.run(
+        ["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+        check=True,
+    )
+    subprocess.run(["redis-cli", "-n", "12", "flushdb"], check=True, capture_output=True)
+    try:
+        yield {
+            "TRACKTION_BUS_URL": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+            "TRACKTION_CACHE_URL": "redis://127.0.0.1:6379/12",
+            "TRACKTION_JWT_SECRET": f"benchmark-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        }
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=False)
+        subprocess.run(["redis-cli", "-n", "12", "flushdb"], check=False, capture_output=True)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
@@ -102,13 +135,18 @@ def main() -> None:
     parser.add_argument("--artists", type=int, default=3_000)
     parser.add_argument("--queries", type=int, default=300, help="distinct queries per kind")
     parser.add_argument("--in-flight", type=int, default=1, help="requests in flight")
+    parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     console = Console()
-    with tempfile.TemporaryDirectory(prefix="tracktion-bench-api-search-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="tracktion-bench-api-search-") as tmp,
+        shared_backends(args.workers) as backends,
+    ):
         root = Path(tmp)
         env = {
             **os.environ,
+            **backends,
             "TRACKTION_DATA_DIR": str(root / "data"),
             "TRACKTION_RATE_LIMIT_PER_S": "1000000",
             "TRACKTION_RATE_LIMIT_BURST": "1000000",
@@ -122,7 +160,16 @@ def main() -> None:
         tracktion(env, "user", "add", "bench", "--role", "viewer", stdin=f"{PASSWORD}\n")
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "tracktion", "api", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "tracktion",
+                "api",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -144,7 +191,7 @@ def main() -> None:
             table = Table(
                 title=(
                     f"GET /api/v1/search, {len(rows):,} tracks, SQLite, every query sent once "
-                    f"(no cache hits), {args.in_flight} in flight"
+                    f"(no cache hits), {args.in_flight} in flight, {args.workers} API process(es)"
                 )
             )
             for column in (
@@ -158,7 +205,8 @@ def main() -> None:
             ):
                 table.add_column(column, justify="left" if column == "queries" else "right")
             batches = queries(rows, args.queries, args.seed)
-            asyncio.run(run(base, token, [f"warm {n}" for n in range(20)], args.in_flight))
+            warm = queries(rows, 30, args.seed + 100)  # other texts: fills every process's caches
+            asyncio.run(run(base, token, [t for ts in warm.values() for t in ts], args.in_flight))
             for kind, texts in batches.items():
                 trips, server_ms = asyncio.run(run(base, token, texts, args.in_flight))
                 table.add_row(

@@ -7,65 +7,25 @@ terminating the workers' connections.
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pytest
 
+from .conftest import psql, run_command
+
 pytestmark = pytest.mark.e2e
 
-POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 FILES = int(os.environ.get("TRACKTION_E2E_WORKER_FILES", "40"))
 """40 keeps the default run short; the issue's 500-file run: TRACKTION_E2E_WORKER_FILES=500."""
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
-
-
-def _psql(sql: str, database: str = "test") -> str:
-    result = _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-Atqc", sql)
-    if result.returncode != 0:
-        raise AssertionError(result.stderr)
-    return result.stdout.strip()
-
-
-@pytest.fixture
-def services() -> Iterator[dict[str, str]]:
-    """Environment for a private database and vhost (skips when a server is missing)."""
-    if shutil.which("rabbitmqctl") is None or shutil.which("psql") is None:
-        pytest.skip("distributed mode: rabbitmqctl/psql not installed")
-    name = f"tracktion_e2e_{uuid.uuid4().hex[:10]}"
-    if _run("rabbitmqctl", "-q", "add_vhost", name).returncode != 0:
-        pytest.skip("distributed mode: RabbitMQ is not running")
-    _run("rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    try:
-        _psql(f'CREATE DATABASE "{name}"')
-    except AssertionError as exc:
-        _run("rabbitmqctl", "-q", "delete_vhost", name)
-        pytest.skip(f"distributed mode: PostgreSQL is not reachable ({exc})")
-    try:
-        yield {
-            "TRACKTION_DATABASE_URL": f"{POSTGRES}/{name}",
-            "TRACKTION_BUS_URL": f"amqp://guest:guest@127.0.0.1:5672/{name}",
-            "TRACKTION_ANALYSIS_WORKERS": "1",
-            "TRACKTION_ANALYSIS_TAGS": "false",
-            "VHOST": name,
-        }
-    finally:
-        _run("rabbitmqctl", "-q", "delete_vhost", name)
-        _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _write_clicks(path: Path, bpm: float, seconds: float = 4.0, rate: int = 22050) -> None:
@@ -136,7 +96,7 @@ class Cluster:
 
 
 def _analysed(database: str) -> tuple[int, int]:
-    rows = _psql("SELECT count(*), count(DISTINCT sha256) FROM analyses", database)
+    rows = psql("SELECT count(*), count(DISTINCT sha256) FROM analyses", database)
     total, distinct = rows.split("|")
     return int(total), int(distinct)
 
@@ -187,7 +147,7 @@ def test_killed_worker_and_dropped_connections_lose_nothing(
         analysis.send_signal(signal.SIGKILL)  # mid-run: it holds unacked messages
         analysis.wait(timeout=30)
         assert _analysed(database)[0] < FILES
-        _psql(  # PostgreSQL drops every worker connection; they must reconnect by themselves
+        psql(  # PostgreSQL drops every worker connection; they must reconnect by themselves
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             f" WHERE datname = '{database}' AND pid <> pg_backend_pid()"
         )
@@ -217,9 +177,9 @@ def test_killed_worker_and_dropped_connections_lose_nothing(
     finally:
         codes = cluster.stop()
     assert _analysed(database) == (FILES, FILES)  # one row per content, no duplicates
-    tracks = _psql("SELECT count(*), count(DISTINCT path) FROM tracks", database)
+    tracks = psql("SELECT count(*), count(DISTINCT path) FROM tracks", database)
     assert tracks == f"{FILES}|{FILES}"
-    unacked = _run(
+    unacked = run_command(
         "rabbitmqctl", "-q", "list_queues", "-p", database, "name", "messages_unacknowledged"
     ).stdout
     counts = [line.split()[-1] for line in unacked.splitlines()[1:] if line.strip()]

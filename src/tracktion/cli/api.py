@@ -7,6 +7,7 @@ import gc
 import importlib.util
 import re
 import signal
+import socket
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -21,8 +22,10 @@ from tracktion.api.app import create_app
 from tracktion.api.audit import audit
 from tracktion.api.passwords import MAX_LENGTH, MIN_LENGTH, Passwords
 from tracktion.api.schemas.users import USERNAME_PATTERN
+from tracktion.api.tokens import codec_for
 from tracktion.bootstrap import App
 from tracktion.cli.common import (
+    EXIT_ERROR,
     EXIT_NOT_FOUND,
     JsonOption,
     current_settings,
@@ -30,6 +33,8 @@ from tracktion.cli.common import (
     print_json,
     run_app,
 )
+from tracktion.cli.prefork import Prefork, listening_socket
+from tracktion.core.errors import TracktionError
 from tracktion.core.users import Role, User
 
 user_app = typer.Typer(help="API accounts.", no_args_is_help=True)
@@ -81,29 +86,70 @@ def stop_on_signals(server: uvicorn.Server) -> None:
 def api(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes sharing the port (one per core); more than one needs a broker "
+            "and a shared cache (TRACKTION_BUS_URL=amqp://..., TRACKTION_CACHE_URL=redis://...).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (docs at /docs) until Ctrl+C."""
     settings = current_settings()
     bind_host = host or settings.api_host
     bind_port = port or settings.api_port
+    # Embedded (in-process bus): this process is the whole app. On a broker the workers consume.
+    embedded = settings.bus_url == "memory://"
+    if workers > 1 and (embedded or settings.cache_url == "memory://"):
+        raise typer.BadParameter(
+            "several API processes need a broker and a shared cache: with the in-process bus "
+            "or the memory cache each would keep its own events and cached answers",
+            param_hint="--workers",
+        )
+    use_uvloop()
+    if workers == 1:
+        _serve(bind_host, bind_port, None, embedded=embedded)
+        return
+    try:
+        codec_for(settings)  # every process needs the same token secret: fail here, not N times
+    except TracktionError as exc:
+        err_console().print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_ERROR) from exc
+    try:
+        sock = listening_socket(bind_host, bind_port)
+    except OSError as exc:
+        err_console().print(f"[red]error:[/] {bind_host}:{bind_port}: {exc.strerror or exc}")
+        raise typer.Exit(EXIT_ERROR) from exc
+    err_console().print(f"{workers} API processes share the port", highlight=False)
+    code = Prefork(workers, lambda: _serve_child(bind_host, bind_port, sock)).run()
+    raise typer.Exit(code)
 
+
+def _serve(host: str, port: int, sock: socket.socket | None, *, embedded: bool) -> None:
     async def work(application: App) -> None:
-        server = api_server(application, bind_host, bind_port)
+        server = api_server(application, host, port)
         stop_on_signals(server)
         err_console().print(
-            f"API on http://{bind_host}:{bind_port}/api/v1 (docs: /docs; Ctrl+C stops)",
-            highlight=False,
+            f"API on http://{host}:{port}/api/v1 (docs: /docs; Ctrl+C stops)", highlight=False
         )
         # Start-up objects (imported libraries, the app) never die: keep the collector from
         # walking them on every full collection, which otherwise stalls requests for ms.
         gc.collect()
         gc.freeze()
-        await server.serve()
+        await server.serve(sockets=[sock] if sock is not None else None)
 
-    # Embedded (in-process bus): this process is the whole app. On a broker the workers consume.
-    embedded = settings.bus_url == "memory://"
-    use_uvloop()
     run_app(work, consume=None if embedded else (), api=True)
+
+
+def _serve_child(host: str, port: int, sock: socket.socket) -> int:
+    """One forked API process on the shared socket; returns its exit code."""
+    try:
+        _serve(host, port, sock, embedded=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    return 0
 
 
 def _user_view(user: User) -> dict[str, object]:
