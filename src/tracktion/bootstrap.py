@@ -6,6 +6,8 @@ import time, so tests pass their own settings (or fakes) through the same root.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +22,7 @@ from tracktion.adapters.db.analysis_store import SqlAnalysisStore
 from tracktion.adapters.db.catalog_store import SqlCatalogStore
 from tracktion.adapters.db.engine import create_engine, schema_state, upgrade
 from tracktion.adapters.db.event_store import SqlEventStore
+from tracktion.adapters.db.job_store import SqlJobStore
 from tracktion.adapters.db.outbox_store import SqlOutbox
 from tracktion.adapters.db.search_index import SqlSearchIndex
 from tracktion.adapters.db.tracklist_store import SqlTracklistStore
@@ -31,8 +34,11 @@ from tracktion.adapters.urls import redact_url
 from tracktion.analysis.runner import AnalysisRunner
 from tracktion.analysis.service import AnalysisService
 from tracktion.api.caching import subscribe_cache_invalidation
+from tracktion.api.jobs import JOB_RESULTS, job_finisher
 from tracktion.catalog.service import CatalogService
 from tracktion.core.errors import ConfigurationError
+from tracktion.core.events import EventType
+from tracktion.housekeeping import Housekeeping
 from tracktion.metrics import PipelineMetrics
 from tracktion.outbox.relay import OutboxRelay
 from tracktion.tracklists.service import TracklistService
@@ -40,7 +46,6 @@ from tracktion.watcher.live import LiveWatcher
 from tracktion.watcher.scanner import Scanner
 
 if TYPE_CHECKING:
-    import asyncio
     from collections.abc import Callable, Collection, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -72,9 +77,13 @@ class App:
     outbox: SqlOutbox
     relay: OutboxRelay
     relay_task: asyncio.Task[None]
+    housekeeping: asyncio.Task[None] | None
+    """Forgets old handled-event ids and workers (where the catalog is applied)."""
     workers: SqlWorkerRegistry
     users: SqlUserStore
     refresh_tokens: SqlRefreshTokenStore
+    jobs: SqlJobStore
+    """Jobs the API started (scans, re-analyses), shared by every API process."""
     metrics: PipelineMetrics
     """Events handled, files analysed and analysis time in this process."""
     catalog: CatalogService
@@ -154,6 +163,10 @@ class App:
         """Let in-flight events finish, then release everything."""
         await self.bus.wait_idle()
         await OutboxRelay.stop(self.relay_task)
+        if self.housekeeping is not None:
+            self.housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.housekeeping
         await self.bus.close()
         if self.runner is not None:
             await self.runner.close()
@@ -166,7 +179,7 @@ class App:
 SERVICES = ("catalog", "analysis")
 """Services that consume events; ``tracktion worker <service>`` runs one of them alone."""
 
-SUBSCRIPTIONS = ("audit", "catalog", "catalog.analysis", "analysis")
+SUBSCRIPTIONS = ("audit", "catalog", "catalog.analysis", "analysis", AnalysisService.REQUESTS)
 """Every subscription (one durable queue each on a broker)."""
 
 
@@ -259,12 +272,20 @@ async def bootstrap(
         )
         service = AnalysisService(bus, analyses, runner)
         subscribe(True, AnalysisService.CONSUMER, "catalog.track_updated", service.handle)
+        subscribe(
+            True, AnalysisService.REQUESTS, EventType.ANALYSIS_REQUESTED, service.handle_requests
+        )
     else:
         bus.declare(AnalysisService.CONSUMER, "catalog.track_updated")
+        bus.declare(AnalysisService.REQUESTS, EventType.ANALYSIS_REQUESTED)
+    jobs = SqlJobStore(engine)
     if api or consume is None:
         subscribe_cache_invalidation(bus, cache)
+        subscribe(True, JOB_RESULTS, "analysis.*", job_finisher(jobs))
     await bus.start()
     relay_task = relay.start()
+    registry = SqlWorkerRegistry(engine)
+    housekeeping = Housekeeping(store, jobs, registry).start() if "catalog" in consumed else None
     return App(
         settings=settings,
         engine=engine,
@@ -276,9 +297,11 @@ async def bootstrap(
         outbox=outbox,
         relay=relay,
         relay_task=relay_task,
-        workers=SqlWorkerRegistry(engine),
+        housekeeping=housekeeping,
+        workers=registry,
         users=SqlUserStore(engine),
         refresh_tokens=SqlRefreshTokenStore(engine),
+        jobs=jobs,
         metrics=metrics,
         catalog=catalog,
         analysis=service,

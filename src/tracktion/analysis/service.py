@@ -3,6 +3,7 @@
 It consumes ``catalog.track_updated``; a hash already analysed by the current analyser version
 (a moved, renamed or duplicated file) is never analysed again. :meth:`backfill` finds present
 tracks without a current analysis (after a crash, or a new analyser version).
+:meth:`handle_requests` consumes ``analysis.requested`` and analyses that content again.
 """
 
 from __future__ import annotations
@@ -45,10 +46,17 @@ class _RecentHashes:
             self._items.popitem(last=False)
 
 
+Causes = list[Event]
+"""The events a content hash is analysed for; each gets its own result event."""
+
+
 class AnalysisService:
-    """Subscribe :meth:`handle` to ``catalog.track_updated``."""
+    """Subscribe :meth:`handle` to ``catalog.track_updated``, :meth:`handle_requests` to
+    ``analysis.requested``."""
 
     CONSUMER = "analysis"
+    REQUESTS = "analysis.requests"
+    """The subscription of :meth:`handle_requests`."""
 
     def __init__(
         self,
@@ -66,14 +74,14 @@ class AnalysisService:
 
     async def handle(self, events: Sequence[Event]) -> None:
         """Analyse the new content among these track updates, all at once (the pool queues)."""
-        wanted: dict[str, tuple[str, str | None, Event]] = {}
+        wanted: dict[str, tuple[str, str | None, Causes]] = {}
         for event in events:
             payload = event.payload
             sha256 = payload.get("sha256")
             if payload.get("status") != TrackStatus.OK.value or not sha256:
                 continue
             if sha256 not in self._done and sha256 not in wanted:
-                wanted[sha256] = (payload["path"], payload.get("genre"), event)
+                wanted[sha256] = (payload["path"], payload.get("genre"), [event])
         if not wanted:
             return
         already = await self._store.analysed(list(wanted))
@@ -81,6 +89,19 @@ class AnalysisService:
             self._done.add(sha256)
         jobs = {sha: job for sha, job in wanted.items() if sha not in already}
         await self._run(jobs)
+
+    async def handle_requests(self, events: Sequence[Event]) -> None:
+        """Analyse the requested content even when it was analysed before; every request gets
+        its own ``analysis.completed``/``failed`` (caused by it), one analysis per hash."""
+        wanted: dict[str, tuple[str, str | None, Causes]] = {}
+        for event in events:
+            payload = event.payload
+            sha256, path = payload.get("sha256"), payload.get("path")
+            if event.type != EventType.ANALYSIS_REQUESTED or not sha256 or not path:
+                logger.warning("analysis skipped malformed request %s", event.id)
+                continue
+            wanted.setdefault(sha256, (path, payload.get("genre"), []))[2].append(event)
+        await self._run(wanted)
 
     async def backfill(self) -> int:
         """Queue every present track whose content lacks a current analysis; returns how many."""
@@ -91,27 +112,28 @@ class AnalysisService:
                     sha256: (
                         path,
                         genre,
-                        Event(EventType.TRACK_UPDATED, {"sha256": sha256, "path": path}),
+                        [Event(EventType.TRACK_UPDATED, {"sha256": sha256, "path": path})],
                     )
                     for sha256, path, genre in missing[start : start + BACKFILL_CHUNK]
                 }
             )
         return len(missing)
 
-    async def _run(self, jobs: dict[str, tuple[str, str | None, Event]]) -> None:
+    async def _run(self, jobs: dict[str, tuple[str, str | None, Causes]]) -> None:
         if not jobs:
             return
         records = await asyncio.gather(
             *(self._analyzer.analyze(path, sha, genre) for sha, (path, genre, _) in jobs.items())
         )
-        results = []
+        results: list[Event] = []
         for record in records:
-            _, _, cause = jobs[record.sha256 or ""]
+            _, _, causes = jobs[record.sha256 or ""]
             self._done.add(record.sha256 or "")
             kind = EventType.ANALYSIS_FAILED if record.error else EventType.ANALYSIS_COMPLETED
             if record.error:
                 logger.warning("analysis failed for %s: %s", record.path, record.error)
-            results.append(cause.caused(kind, record.to_json()))
+            payload = record.to_json()
+            results.extend(cause.caused(kind, payload) for cause in causes)
             if self.on_result is not None:
                 self.on_result(record)
         await self._bus.publish(results)

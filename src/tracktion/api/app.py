@@ -65,7 +65,7 @@ def create_app(
         user_limiter=RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
         metrics=metrics,
         reads=ReadCache(container.cache, settings.api_cache_ttl_s, metrics),
-        jobs=Jobs(),
+        jobs=Jobs(container.jobs),
     )
 
     @asynccontextmanager

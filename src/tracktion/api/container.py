@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         CatalogStore,
         EventBus,
         EventStore,
+        JobStore,
         Outbox,
         RefreshTokenStore,
         SearchIndex,
@@ -78,6 +79,10 @@ class ApiContainer(Protocol):
     @property
     def workers(self) -> WorkerRegistry:
         """Worker heartbeats (distributed mode)."""
+
+    @property
+    def jobs(self) -> JobStore:
+        """Background jobs the API started (shared by every API process)."""
 
     @property
     def metrics(self) -> PipelineMetrics:

@@ -1,69 +1,64 @@
-"""Background jobs the API starts (scans, re-analyses) and what became of them."""
+"""Background jobs the API starts: scans run here as tasks, re-analyses finish by event.
+
+Every job is recorded in the :class:`JobStore`, so any API process answers for it and a
+restart keeps finished jobs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 from tracktion.core.errors import TracktionError
+from tracktion.core.events import EventType
+from tracktion.core.ids import new_id
+from tracktion.core.jobs import INTERRUPTED, Job, JobKind, JobOutcome
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Sequence
+
+    from tracktion.core.events import Event
+    from tracktion.core.ports import EventHandler, JobStore
 
 logger = logging.getLogger(__name__)
 
-JobKind = Literal["scan", "analysis"]
-JobStatus = Literal["running", "completed", "failed"]
-_KEEP = 1000
+JOB_RESULTS: Final = "api.jobs"
+"""The API's subscription (``analysis.*``) that finishes re-analysis jobs; on a broker one
+queue shared by every API process: whichever gets an event writes the shared job row."""
 
 
-@dataclass
-class Job:
-    """One background job; ``result`` is set when it completes, ``error`` when it fails."""
-
-    id: str
-    kind: JobKind
-    correlation_id: str
-    target: str
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    status: JobStatus = "running"
-    finished_at: datetime | None = None
-    result: dict[str, Any] | None = None
-    error: str | None = None
+def new_job(
+    kind: JobKind, target: str, correlation_id: str, request_event_id: str | None = None
+) -> Job:
+    """A job starting now."""
+    return Job(new_id(), kind, target, correlation_id, datetime.now(UTC), request_event_id)
 
 
 class Jobs:
-    """Runs jobs as tasks, keeps the newest :data:`_KEEP` for status queries."""
+    """Runs in-process jobs (scans) as tasks; their start and end are recorded in ``store``."""
 
-    def __init__(self) -> None:
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
+    def __init__(self, store: JobStore) -> None:
+        self._store = store
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def start(
+    async def start(
         self,
         kind: JobKind,
         target: str,
         correlation_id: str,
         work: Callable[[], Awaitable[dict[str, Any]]],
     ) -> Job:
-        """Start ``work`` in the background; returns its job record."""
-        job = Job(str(uuid.uuid4()), kind, correlation_id, target)
-        self._jobs[job.id] = job
-        while len(self._jobs) > _KEEP:
-            self._jobs.popitem(last=False)
-        task = asyncio.create_task(self._run(job, work), name=f"api-job:{kind}:{job.id}")
+        """Record a job and run ``work`` in the background; returns the job."""
+        job = new_job(kind, target, correlation_id)
+        await self._store.create(job)
+        task = asyncio.create_task(
+            self._run(self._store, job, work), name=f"api-job:{kind}:{job.id}"
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job
-
-    def get(self, job_id: str) -> Job | None:
-        """A job by id (None once forgotten or never started)."""
-        return self._jobs.get(job_id)
 
     async def wait(self) -> None:
         """Wait for every running job (tests, shutdown)."""
@@ -71,21 +66,64 @@ class Jobs:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def cancel(self) -> None:
-        """Cancel running jobs (the app is stopping)."""
+        """Cancel running jobs (the app is stopping); they are recorded as interrupted."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     @staticmethod
-    async def _run(job: Job, work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    async def _run(
+        store: JobStore, job: Job, work: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> None:
         try:
-            job.result = await work()
-            job.status = "completed"
+            outcome = JobOutcome(result=await work())
+        except asyncio.CancelledError:
+            await _record(store, job, JobOutcome(error=INTERRUPTED))
+            raise
         except TracktionError as exc:
-            job.error, job.status = str(exc), "failed"
+            outcome = JobOutcome(error=str(exc))
             logger.warning("%s job %s failed: %s", job.kind, job.id, exc)
         except Exception as exc:
-            job.error, job.status = "unexpected error", "failed"
+            outcome = JobOutcome(error="unexpected error")
             logger.exception("%s job %s failed", job.kind, job.id, exc_info=exc)
-        finally:
-            job.finished_at = datetime.now(UTC)
+        await _record(store, job, outcome)
+
+
+async def _record(store: JobStore, job: Job, outcome: JobOutcome) -> None:
+    try:
+        await store.finish(job.id, outcome)
+    except TracktionError as exc:  # the job reads as interrupted once past its bound
+        logger.error("%s job %s: could not record its end: %s", job.kind, job.id, exc)
+
+
+def job_finisher(store: JobStore) -> EventHandler:
+    """A handler of ``analysis.*`` that finishes the jobs waiting for the causing requests."""
+
+    async def handle(events: Sequence[Event]) -> None:
+        results = {
+            event.causation_id: event
+            for event in events
+            if event.causation_id
+            and event.type in (EventType.ANALYSIS_COMPLETED, EventType.ANALYSIS_FAILED)
+        }
+        if not results:
+            return
+        for request_id, job in (await store.waiting_for(list(results))).items():
+            await store.finish(job.id, _analysis_outcome(job, results[request_id]))
+
+    return handle
+
+
+def _analysis_outcome(job: Job, event: Event) -> JobOutcome:
+    """What a re-analysis job reports for its result event."""
+    payload = event.payload
+    error = payload.get("error")
+    if event.type == EventType.ANALYSIS_FAILED and not error:
+        error = "analysis failed"
+    result = {
+        "track_id": job.target,
+        "bpm": payload.get("bpm"),
+        "key": payload.get("key"),
+        "error": error,
+    }
+    return JobOutcome(result=result, error=error)

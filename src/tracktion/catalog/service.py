@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tracktion.core.ports import AnalysisStore, CatalogStore
 
 logger = logging.getLogger(__name__)
+_RESULTS = frozenset({EventType.ANALYSIS_COMPLETED, EventType.ANALYSIS_FAILED})
 
 
 class CatalogService:
@@ -40,9 +41,12 @@ class CatalogService:
         self._publish = publish
 
     async def handle_analysis(self, events: Sequence[Event]) -> None:
-        """Keep ``analysis.completed`` / ``analysis.failed`` results (idempotent per hash)."""
+        """Keep ``analysis.completed`` / ``analysis.failed`` results (idempotent per hash);
+        other ``analysis.*`` events (``analysis.requested``) carry no result and are passed by."""
         records = []
         for event in events:
+            if event.type not in _RESULTS:
+                continue
             try:
                 records.append(AnalysisRecord.from_json(event.payload))
             except (KeyError, TypeError, ValueError):

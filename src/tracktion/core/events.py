@@ -25,6 +25,8 @@ class EventType:
     FILE_MODIFIED: Final = "file.modified"
     FILE_DELETED: Final = "file.deleted"
     FILE_MOVED: Final = "file.moved"
+    ANALYSIS_REQUESTED: Final = "analysis.requested"
+    """Analyse this content again (payload: sha256, path, genre, track_id), even if analysed."""
     ANALYSIS_COMPLETED: Final = "analysis.completed"
     ANALYSIS_FAILED: Final = "analysis.failed"
     TRACK_UPDATED: Final = "catalog.track_updated"

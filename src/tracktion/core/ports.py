@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from tracktion.core.analysis import AnalysisRecord
     from tracktion.core.changes import TrackChange
     from tracktion.core.events import Event
+    from tracktion.core.jobs import Job, JobOutcome
     from tracktion.core.models import DuplicateGroup, KnownFile, Track, TrackHistoryEntry
     from tracktion.core.query import TrackQuery
     from tracktion.core.search import SearchQuery, SearchResults
@@ -92,6 +93,10 @@ class CatalogStore(Protocol):
 
     async def status_counts(self) -> dict[str, int]:
         """Number of tracks per status."""
+
+    async def forget_handled(self, older_than_s: float) -> int:
+        """Forget ids of events handled more than ``older_than_s`` seconds ago (they can no
+        longer come back twice); returns how many."""
 
 
 class Outbox(Protocol):
@@ -193,6 +198,25 @@ class RefreshTokenStore(Protocol):
 
     async def revoke_family(self, jti: str, now: datetime) -> int:
         """Revoke ``jti`` and every token that replaced it, transitively; returns how many."""
+
+
+class JobStore(Protocol):
+    """Jobs the API started, shared by every API process (they survive restarts)."""
+
+    async def create(self, job: Job) -> None:
+        """Record a job that has just started."""
+
+    async def get(self, job_id: str) -> Job | None:
+        """A job by id, as of now (a running job past its bound reads as failed, interrupted)."""
+
+    async def finish(self, job_id: str, outcome: JobOutcome) -> None:
+        """Complete or fail a running job (a finished one stays as it was)."""
+
+    async def waiting_for(self, request_event_ids: Sequence[str]) -> dict[str, Job]:
+        """The running jobs whose ``request_event_id`` is among these, by that event id."""
+
+    async def forget(self, older_than_s: float) -> int:
+        """Delete jobs started more than ``older_than_s`` seconds ago; returns how many."""
 
 
 class TracklistStore(Protocol):

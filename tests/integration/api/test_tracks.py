@@ -245,10 +245,15 @@ async def test_status_counts(signed_in: SignedIn) -> None:
     assert status["events_stored"] >= 12
 
 
-async def test_re_analysis_needs_analysis_workers(signed_in: SignedIn) -> None:
+async def test_re_analysis_on_the_in_process_bus_needs_analysis_in_this_process(
+    signed_in: SignedIn,
+) -> None:
+    # Nothing else can take the request from this process's bus (on a broker the analysis
+    # workers do: see test_reanalysis.py), so no job is started that could never finish.
     client = await signed_in("editor")
     track = (await client.get("/api/v1/tracks", params={"limit": 1})).json()["items"][0]
 
     response = await client.post(f"/api/v1/tracks/{track['id']}/analysis")
 
     assert_problem(response, 503, "unavailable")
+    assert "tracktion up" in response.json()["detail"]

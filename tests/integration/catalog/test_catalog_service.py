@@ -7,6 +7,7 @@ import pytest
 
 from tracktion.bootstrap import App, bootstrap
 from tracktion.config import load_settings
+from tracktion.core.analysis import AnalysisRecord
 from tracktion.core.events import Event, EventType
 from tracktion.core.models import FileObservation, FileStat, Fingerprint, Tags
 from tracktion.core.query import TrackQuery
@@ -76,3 +77,14 @@ async def test_a_malformed_event_is_skipped_and_the_batch_goes_on(app: App) -> N
 
     assert [t.path for t in await app.store.list_tracks(TrackQuery())] == ["/m/a.mp3"]
     assert app.bus.parked("catalog") == []
+
+
+async def test_analysis_results_are_kept_and_requests_passed_by(app: App) -> None:
+    result = AnalysisRecord(path="/m/a.mp3", sha256="a" * 64, bpm=124.0, key="A minor")
+    request = Event(EventType.ANALYSIS_REQUESTED, {"sha256": "b" * 64, "path": "/m/b.mp3"})
+
+    await app.bus.publish([Event(EventType.ANALYSIS_COMPLETED, result.to_json()), request])
+    await app.bus.wait_idle()
+
+    assert await app.analyses.get("a" * 64) == result
+    assert await app.analyses.get("b" * 64) is None  # a request is no (empty) result

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracktion.core.changes import MarkMissing, MoveTrack, TrackChange
@@ -127,6 +127,18 @@ class SqlCatalogStore:
             raise StorageError(f"could not apply {len(changes)} catalog change(s): {exc}") from exc
         await self._refresh_statistics(len(batch.new_ids))
         return touched
+
+    async def forget_handled(self, older_than_s: float) -> int:
+        """Delete handled-event ids older than ``older_than_s`` seconds; returns how many."""
+        cutoff = self._clock() - timedelta(seconds=older_than_s)
+        try:
+            async with self._engine.begin() as conn:
+                result = await conn.execute(
+                    delete(handled_events).where(handled_events.c.handled_at < cutoff)
+                )
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not forget handled events: {exc}") from exc
+        return int(result.rowcount or 0)
 
     async def _refresh_statistics(self, inserted: int) -> None:
         """ANALYZE the catalog on PostgreSQL each time the tracks this store inserted double.

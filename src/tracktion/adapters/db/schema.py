@@ -239,3 +239,21 @@ refresh_tokens = Table(
     Column("replaced_by", String(36)),
     Index("ix_refresh_tokens_user_id", "user_id"),
 )
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("correlation_id", String(64), nullable=False),
+    Column("request_event_id", String(36)),
+    Column("status", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("result", JSON),
+    Column("error", Text),
+    Index("ix_jobs_request_event_id", "request_event_id", unique=True),
+)
+"""Jobs the API started (scans, re-analyses); a re-analysis is finished by the result event
+caused by its ``request_event_id``."""

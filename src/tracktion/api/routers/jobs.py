@@ -14,7 +14,7 @@ from tracktion.api.security import VIEWER
 from tracktion.api.state import ApiState, api_state
 
 if TYPE_CHECKING:
-    from tracktion.api.jobs import Job
+    from tracktion.core.jobs import Job
 
 router = APIRouter(
     prefix=f"{API_PREFIX}/jobs", tags=["jobs"], responses=problems(401, 403, 422, 429)
@@ -25,8 +25,8 @@ def job_out(job: Job) -> JobOut:
     """A job as its DTO."""
     return JobOut(
         id=job.id,
-        kind=job.kind,
-        status=job.status,
+        kind=job.kind.value,
+        status=job.status.value,
         target=job.target,
         correlation_id=job.correlation_id,
         started_at=job.started_at,
@@ -41,8 +41,8 @@ async def get_job(
     state: Annotated[ApiState, Depends(api_state)],
     job_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
 ) -> JobOut:
-    """A job's status and, once done, its result."""
-    job = state.jobs.get(job_id)
+    """A job's status and, once done, its result (any API process answers: jobs are stored)."""
+    job = await state.container.jobs.get(job_id)
     if job is None:
         raise ProblemError(404, "not_found", f"no job {job_id!r}")
     return job_out(job)

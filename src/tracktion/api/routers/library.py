@@ -17,6 +17,7 @@ from tracktion.api.schemas.common import problems
 from tracktion.api.schemas.library import JobOut, ScanIn
 from tracktion.api.security import EDITOR, VIEWER
 from tracktion.api.state import ApiState, api_state
+from tracktion.core.jobs import JobKind
 from tracktion.watcher.scanner import Scanner, normalise_roots
 
 router = APIRouter(
@@ -84,4 +85,5 @@ async def scan(state: State, body: ScanIn) -> JobOut:
             "elapsed_s": round(report.elapsed_s, 3),
         }
 
-    return job_out(state.jobs.start("scan", str(folder), correlation_id, work))
+    job = await state.jobs.start(JobKind.SCAN, str(folder), correlation_id, work)
+    return job_out(job)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tracktion.api.context import current_correlation_id
 from tracktion.api.dto import history_out, track_detail
+from tracktion.api.jobs import new_job
 from tracktion.api.problems import ProblemError
 from tracktion.api.read_route import CachedReadRoute, cached_read, read_key
 from tracktion.api.routers import API_PREFIX
@@ -25,7 +26,9 @@ from tracktion.api.schemas.tracks import (
 from tracktion.api.security import EDITOR, VIEWER
 from tracktion.api.state import ApiState, api_state
 from tracktion.api.track_listing import track_page
+from tracktion.core.errors import BusError
 from tracktion.core.events import Event, EventType
+from tracktion.core.jobs import JobKind, JobOutcome
 from tracktion.core.models import Track, TrackStatus
 
 router = APIRouter(
@@ -99,28 +102,37 @@ async def track_history(state: State, track_id: TrackId) -> list[HistoryEntryOut
     dependencies=[EDITOR],
 )
 async def reanalyse(state: State, track_id: TrackId) -> JobOut:
-    """Analyse the track's file again; the result arrives as ``analysis.completed``/``failed``."""
+    """Analyse the track's file again, in whichever process runs analysis; poll the job.
+
+    Publishes ``analysis.requested``; the result arrives as ``analysis.completed``/``failed``
+    (caused by the request) and finishes the job. 503 only on the in-process bus of a process
+    without analysis workers, where nothing would ever take the request.
+    """
+    container = state.container
     track = await _track(state, track_id)
     fingerprint = track.observation.fingerprint
     if track.status != TrackStatus.OK or fingerprint is None:
         raise ProblemError(409, "conflict", f"track is {track.status.value}: nothing to analyse")
-    runner = state.container.runner
-    if runner is None:
+    if container.runner is None and container.settings.bus_url == "memory://":
         raise ProblemError(
             503, "unavailable", "analysis does not run in this process (start `tracktion up`)"
         )
     correlation_id = current_correlation_id()
-    bus = state.container.bus
-
-    async def work() -> dict[str, Any]:
-        record = await runner.analyze(track.path, fingerprint.sha256, track.observation.tags.genre)
-        kind = EventType.ANALYSIS_FAILED if record.error else EventType.ANALYSIS_COMPLETED
-        await bus.publish([Event(kind, record.to_json(), correlation_id=correlation_id)])
-        return {
+    request = Event(
+        EventType.ANALYSIS_REQUESTED,
+        {
+            "sha256": fingerprint.sha256,
+            "path": track.path,
+            "genre": track.observation.tags.genre,
             "track_id": track.id,
-            "bpm": record.bpm,
-            "key": record.key,
-            "error": record.error,
-        }
-
-    return job_out(state.jobs.start("analysis", track.id, correlation_id, work))
+        },
+        correlation_id=correlation_id,
+    )
+    job = new_job(JobKind.ANALYSIS, track.id, correlation_id, request_event_id=request.id)
+    await container.jobs.create(job)  # before publishing: the result may come back at once
+    try:
+        await container.bus.publish([request])
+    except BusError as exc:
+        await container.jobs.finish(job.id, JobOutcome(error=f"request not sent: {exc}"))
+        raise ProblemError(503, "unavailable", f"could not request the analysis: {exc}") from exc
+    return job_out(job)

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -138,6 +139,27 @@ async def test_apply_is_idempotent_per_event_id(store: SqlCatalogStore) -> None:
     assert again == []
     assert len(await store.list_tracks(TrackQuery())) == 1
     assert len(await store.history(first[0].id)) == 1
+
+
+async def test_handled_event_ids_older_than_asked_are_forgotten(database_url: str) -> None:
+    engine = create_engine(database_url)
+    then = datetime(2026, 1, 1, tzinfo=UTC)
+    later = then + timedelta(days=31)
+    try:
+        await SqlCatalogStore(engine, clock=lambda: then).apply(
+            "catalog", [record("e1", obs("/m/a.mp3", "a"))]
+        )
+        store = SqlCatalogStore(engine, clock=lambda: later)
+        await store.apply("catalog", [record("e2", obs("/m/b.mp3", "b"))])
+
+        forgotten = await store.forget_handled(30 * 86_400)
+        again = await store.forget_handled(30 * 86_400)
+        redelivered = await store.apply("catalog", [record("e2", obs("/m/b.mp3", "b"))])
+    finally:
+        await engine.dispose()
+
+    assert (forgotten, again) == (1, 0)
+    assert redelivered == []  # e2 is still remembered: not applied twice
 
 
 async def test_move_keeps_id_and_history_and_get_finds_by_path_or_prefix(
