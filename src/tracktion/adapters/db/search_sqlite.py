@@ -2,7 +2,9 @@
 
 The trigram tokenizer makes ``MATCH '"daft"'`` a substring search on the folded key columns.
 Tracks and tracklists are found by an index range on the folded keys (whole-key prefix) plus
-an FTS match of every query word (AND: exact, prefix and substring queries), unranked: FTS5's
+an FTS match of every query word (AND: exact, prefix and substring queries; words in a great
+many titles, "remix", "edit", "the"..., are not required: they only lengthen the trigram lists
+to intersect, 3.3 -> 1.7 ms for a five-word title at 100k tracks), unranked: FTS5's
 ``ORDER BY rank`` scores every match and costs 10+ ms at 100k rows. When that gives fewer rows
 than asked for, they are matched with ANY word, or either half of a word of 6+ letters: a
 one-edit typo leaves one half intact (``"windowlickr"`` still contains ``"windo"``). A one-edit
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
     from .search_sql import Conditions
 
 _MIN_HALF = 3
+_COMMON = frozenset(
+    {"remix", "mix", "edit", "original", "extended", "radio", "version", "feat", "the", "and"}
+)
+"""Words in so many titles that requiring them narrows nothing but costs long trigram lists."""
 
 
 def _phrase(term: str) -> str:
@@ -44,6 +50,12 @@ def _phrase(term: str) -> str:
 
 def _words(query: str) -> list[str]:
     return [word for word in dict.fromkeys(query.split()) if len(word) >= 3]
+
+
+def _distinctive(words: list[str]) -> list[str]:
+    """The words worth requiring: all but the very common ones (all of them if none is left)."""
+    rare = [word for word in words if word not in _COMMON]
+    return rare or words
 
 
 def _any_word_terms(query: str) -> list[str]:
@@ -145,7 +157,7 @@ class SqliteCandidates:
         words = _words(query)
         if not words:
             return list(await conn.execute(text(prefixed), params))
-        every = " ".join(_phrase(word) for word in words)
+        every = " ".join(_phrase(word) for word in _distinctive(words))
         both = f"SELECT * FROM ({prefixed}) UNION ALL SELECT * FROM ({matched})"
         rows = list(await conn.execute(text(both), {**params, "match": every}))
         if len(rows) >= want:

@@ -246,3 +246,36 @@ async def test_title_typos_are_found_on_every_backend(
     found = await labels(index, typo, SearchKind.TRACK)
 
     assert found[:1] == [track]
+
+
+async def test_common_title_words_do_not_hide_the_track(database_url: str) -> None:
+    engine = create_engine(database_url)
+    catalog = SqlCatalogStore(engine)
+    titles = [f"Track {n} (Artist {n} Remix)" for n in range(40)] + [
+        "Night Garden (DJ Pelmeni Remix)",
+        "The Mix",
+    ]
+    await catalog.apply(
+        "catalog",
+        [
+            RecordObservation(
+                f"e{n}",
+                HistoryAction.DISCOVERED,
+                observation(n, f"Artist {n}", title, "Remixes", "House", 2020),
+            )
+            for n, title in enumerate(titles)
+        ],
+    )
+    index = SqlSearchIndex(engine)
+    try:
+        garden = await index.search(
+            SearchQuery("night garden remix", kinds=frozenset({SearchKind.TRACK}))
+        )
+        only_common = await index.search(
+            SearchQuery("the mix", kinds=frozenset({SearchKind.TRACK}))
+        )
+    finally:
+        await engine.dispose()
+
+    assert garden.hits[0].fields["title"] == "Night Garden (DJ Pelmeni Remix)"
+    assert only_common.hits[0].fields["title"] == "The Mix"
