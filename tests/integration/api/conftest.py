@@ -160,6 +160,25 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> dict[str, Any]:
     return tokens
 
 
+async def viewer_from_addresses(api: FastAPI, path: str, addresses: int) -> list[httpx.Response]:
+    """Sign the viewer in from 10.0.0.0, then GET ``path`` once from each of ``addresses``
+    other addresses (the per-address limit never applies: only the user's does)."""
+    transports = [
+        httpx.ASGITransport(app=api, client=(f"10.0.0.{n}", 1234)) for n in range(addresses + 1)
+    ]
+    async with httpx.AsyncClient(transport=transports[0], base_url="http://test") as login:
+        token = (await sign_in(login, "viewer"))["access_token"]
+    answers = []
+    for transport in transports[1:]:
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://test",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            answers.append(await client.get(path))
+    return answers
+
+
 SignedIn = Callable[[str], Awaitable[httpx.AsyncClient]]
 
 

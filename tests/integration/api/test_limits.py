@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from tracktion.api.app import create_app
 from tracktion.bootstrap import App
 
-from .conftest import FAST_PASSWORDS, api_settings, scanned_app, sign_in
+from .conftest import FAST_PASSWORDS, api_settings, scanned_app, viewer_from_addresses
 from .test_auth import assert_problem
 
 pytestmark = pytest.mark.integration
@@ -46,18 +46,7 @@ async def test_an_address_gets_429_with_retry_after(
 
 async def test_a_user_gets_429_from_any_address(strict: App) -> None:
     api = create_app(strict, passwords=FAST_PASSWORDS)
-    addresses = [f"10.0.0.{n}" for n in range(1, 7)]
-    transports = [httpx.ASGITransport(app=api, client=(ip, 1234)) for ip in addresses]
-    async with httpx.AsyncClient(transport=transports[0], base_url="http://test") as login:
-        token = (await sign_in(login, "viewer"))["access_token"]
-    answers = []
-    for transport in transports[1:]:
-        async with httpx.AsyncClient(
-            transport=transport,
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as client:
-            answers.append(await client.get("/api/v1/status"))
+    answers = await viewer_from_addresses(api, "/api/v1/status", 5)
 
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
     assert answers[-1].json()["detail"] == "too many requests for this user"

@@ -13,7 +13,14 @@ from fastapi import FastAPI
 from tracktion.api.app import create_app
 from tracktion.bootstrap import App
 
-from .conftest import CORPUS, FAST_PASSWORDS, SignedIn, api_settings, scanned_app, sign_in
+from .conftest import (
+    CORPUS,
+    FAST_PASSWORDS,
+    SignedIn,
+    api_settings,
+    scanned_app,
+    viewer_from_addresses,
+)
 from .test_auth import assert_problem
 
 pytestmark = pytest.mark.integration
@@ -76,18 +83,7 @@ async def strict(tmp_path: Path, database_url: str) -> AsyncIterator[App]:
 
 
 async def test_a_cached_read_takes_one_rate_limit_token(strict: App) -> None:
-    api = create_app(strict, passwords=FAST_PASSWORDS)
-    transports = [httpx.ASGITransport(app=api, client=(f"10.0.0.{n}", 1234)) for n in range(7)]
-    async with httpx.AsyncClient(transport=transports[0], base_url="http://test") as login:
-        token = (await sign_in(login, "viewer"))["access_token"]
-    answers = []
-    for transport in transports[1:]:
-        async with httpx.AsyncClient(
-            transport=transport,
-            base_url="http://test",
-            headers={"Authorization": f"Bearer {token}"},
-        ) as client:
-            answers.append(await client.get(LIST))
+    answers = await viewer_from_addresses(create_app(strict, passwords=FAST_PASSWORDS), LIST, 6)
 
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429, 429]
     assert_problem(answers[-1], 429, "rate_limited")
