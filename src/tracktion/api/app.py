@@ -84,7 +84,8 @@ def create_app(
     )
     app.state.api = state
     install_problem_handlers(app)
-    routers = (tracks, duplicates, search, tracklists, events, library, jobs, auth, users, status)
+    # probes first: /health and /ready are matched without walking every API route
+    routers = (status, tracks, duplicates, search, tracklists, events, library, jobs, auth, users)
     for module in routers:
         app.include_router(module.router)
     install_docs(app)
