@@ -185,7 +185,7 @@ SUBSCRIPTIONS = ("audit", "catalog", "catalog.analysis", "analysis", AnalysisSer
 
 def _bus(settings: Settings, consume: frozenset[str]) -> EventBus:
     url = settings.bus_url
-    if url == "memory://":
+    if settings.in_process_bus:
         return InProcessBus()
     if url.startswith(("amqp://", "amqps://")):
         from tracktion.adapters.bus.rabbitmq import RabbitMqBus
@@ -206,7 +206,7 @@ def _bus(settings: Settings, consume: frozenset[str]) -> EventBus:
 
 def _cache(settings: Settings) -> Cache:
     url = settings.cache_url
-    if url == "memory://":
+    if settings.in_process_cache:
         return MemoryCache(default_ttl_s=settings.cache_ttl_s)
     if url.startswith(("redis://", "rediss://", "unix://")):
         from tracktion.adapters.cache.redis import RedisCache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -13,6 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def _default_data_dir() -> Path:
     return platformdirs.user_data_path("tracktion", appauthor=False)
+
+
+IN_PROCESS: Final = "memory://"
+"""The bus and cache URL of the embedded mode: in this process, nothing shared."""
 
 
 class Settings(BaseSettings):
@@ -24,8 +28,8 @@ class Settings(BaseSettings):
     """Where the catalog database and other state live."""
     database_url: str | None = None
     """SQLAlchemy async URL; default: a SQLite file in ``data_dir``."""
-    bus_url: str = "memory://"
-    cache_url: str = "memory://"
+    bus_url: str = IN_PROCESS
+    cache_url: str = IN_PROCESS
     scan_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     """Threads that hash and read tags during a scan."""
     watch_settle_s: float = Field(default=0.25, gt=0)
@@ -98,6 +102,16 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_roots(cls, value: list[Path]) -> list[Path]:
         return [root.expanduser().resolve() for root in value]
+
+    @property
+    def in_process_bus(self) -> bool:
+        """Events stay inside this process (the embedded mode), no broker."""
+        return self.bus_url == IN_PROCESS
+
+    @property
+    def in_process_cache(self) -> bool:
+        """The cache lives in this process's memory (not shared with other processes)."""
+        return self.cache_url == IN_PROCESS
 
     @property
     def effective_database_url(self) -> str:

@@ -10,7 +10,7 @@ from tracktion.api.dto import sort_value, track_out
 from tracktion.api.pagination import Cursor, InvalidCursorError, query_fingerprint
 from tracktion.api.problems import ProblemError
 from tracktion.api.schemas.tracks import TrackPage
-from tracktion.core.keys import parse_key
+from tracktion.core.keys import camelot_codes
 from tracktion.core.query import TrackQuery
 
 if TYPE_CHECKING:
@@ -35,11 +35,10 @@ def to_query(filters: TrackFilters) -> TrackQuery:
     """The catalog query for these filters (no paging)."""
     camelot: tuple[str, ...] = ()
     if filters.key:
-        parsed = parse_key(filters.key)
-        if parsed is None:
-            raise _invalid(f"{filters.key!r} is not a key (8A, A minor, Am, 1m)", "key")
-        keys = parsed.compatible() if filters.compatible else (parsed,)
-        camelot = tuple(key.camelot for key in keys)
+        try:
+            camelot = camelot_codes(filters.key, compatible=filters.compatible)
+        except ValueError as exc:
+            raise _invalid(str(exc), "key") from exc
     return TrackQuery(
         text=filters.q,
         artist=filters.artist,

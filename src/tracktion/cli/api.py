@@ -101,8 +101,8 @@ def api(
     bind_host = host or settings.api_host
     bind_port = port or settings.api_port
     # Embedded (in-process bus): this process is the whole app. On a broker the workers consume.
-    embedded = settings.bus_url == "memory://"
-    if workers > 1 and (embedded or settings.cache_url == "memory://"):
+    embedded = settings.in_process_bus
+    if workers > 1 and (embedded or settings.in_process_cache):
         raise typer.BadParameter(
             "several API processes need a broker and a shared cache: with the in-process bus "
             "or the memory cache each would keep its own events and cached answers",

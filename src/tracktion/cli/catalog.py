@@ -17,7 +17,7 @@ from tracktion.cli.common import (
 )
 from tracktion.core.analysis import ENERGY_MAX, ENERGY_MIN, Mood
 from tracktion.core.errors import NotFoundError
-from tracktion.core.keys import parse_key
+from tracktion.core.keys import camelot_codes
 from tracktion.core.models import AudioFormat, TrackStatus
 from tracktion.core.query import SortField, TrackQuery
 from tracktion.render import (
@@ -70,11 +70,10 @@ def _camelot_codes(text: str | None, compatible: bool) -> tuple[str, ...]:
         if compatible:
             raise typer.BadParameter("--compatible needs --key", param_hint="--compatible")
         return ()
-    parsed = parse_key(text)
-    if parsed is None:
-        raise typer.BadParameter(f"{text!r} is not a key (8A, A minor, Am, 1m)", param_hint="--key")
-    keys = parsed.compatible() if compatible else (parsed,)
-    return tuple(key.camelot for key in keys)
+    try:
+        return camelot_codes(text, compatible=compatible)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--key") from exc
 
 
 @tracks_app.command("list")

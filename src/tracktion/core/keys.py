@@ -106,6 +106,16 @@ def parse_key(text: str | None) -> Key | None:
     return Key(PITCH_CLASSES.index(name), "minor" if minor else "major")
 
 
+def camelot_codes(text: str, *, compatible: bool = False) -> tuple[str, ...]:
+    """The Camelot codes a key filter matches: the key's own, and with ``compatible`` its
+    harmonic neighbours too. Raises ValueError (naming ``text``) when it is no key."""
+    parsed = parse_key(text)
+    if parsed is None:
+        raise ValueError(f"{text!r} is not a key (8A, A minor, Am, 1m)")
+    keys = parsed.compatible() if compatible else (parsed,)
+    return tuple(key.camelot for key in keys)
+
+
 def _from_camelot(number: int, major: bool) -> Key:
     relative_major = next(pc for pc, n in _MAJOR_CAMELOT.items() if n == number)
     if major:

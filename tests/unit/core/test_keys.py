@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tracktion.core.keys import Key, parse_key
+from tracktion.core.keys import Key, camelot_codes, parse_key
 
 TRUTH = Path(__file__).parents[2] / "fixtures" / "corpus" / "truth.csv"
 
@@ -50,3 +50,10 @@ def test_nonsense_is_not_a_key(text: str | None) -> None:
 def test_compatible_keys_are_the_wheel_neighbours_and_the_relative() -> None:
     assert [k.camelot for k in parse_key("8A").compatible()] == ["8A", "9A", "7A", "8B"]  # type: ignore[union-attr]
     assert [k.camelot for k in Key(4, "major").compatible()] == ["12B", "1B", "11B", "12A"]
+
+
+def test_camelot_codes_of_a_key_filter() -> None:
+    assert camelot_codes("Am") == ("8A",)
+    assert set(camelot_codes("8A", compatible=True)) == {"8A", "7A", "9A", "8B"}
+    with pytest.raises(ValueError, match="'H major' is not a key"):
+        camelot_codes("H major")

@@ -113,7 +113,7 @@ async def reanalyse(state: State, track_id: TrackId) -> JobOut:
     fingerprint = track.observation.fingerprint
     if track.status != TrackStatus.OK or fingerprint is None:
         raise ProblemError(409, "conflict", f"track is {track.status.value}: nothing to analyse")
-    if container.runner is None and container.settings.bus_url == "memory://":
+    if container.runner is None and container.settings.in_process_bus:
         raise ProblemError(
             503, "unavailable", "analysis does not run in this process (start `tracktion up`)"
         )
