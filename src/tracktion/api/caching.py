@@ -10,6 +10,7 @@ import asyncio
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -31,6 +32,15 @@ _STALE_GRACE_S: Final = 60.0
 """How long past its time to live an entry may still be served while it is rebuilt."""
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    body: bytes
+    fresh_until: float
+
+    def fresh(self, now: float) -> bool:
+        return now <= self.fresh_until
 
 
 class ReadCache:
@@ -59,16 +69,11 @@ class ReadCache:
 
     async def peek(self, key: str) -> bytes | None:
         """The cached body for ``key`` while it is fresh, else None (the caller then builds)."""
-        generation = await self._cache.get(GENERATION_KEY) or "0"
-        cached = await self._cache.get(f"api:v1:{generation}:{key}")
-        if (
-            isinstance(cached, dict)
-            and isinstance(body := cached.get("body"), str)
-            and cached.get("fresh_until", 0.0) >= self._clock()
-        ):
-            self._metrics.cache.labels("hit").inc()
-            return body.encode()
-        return None
+        _, entry = await self._lookup(key)
+        if entry is None or not entry.fresh(self._clock()):
+            return None
+        self._metrics.cache.labels("hit").inc()
+        return entry.body
 
     async def get_or_build(
         self, key: str, build: Callable[[], Awaitable[bytes]], *, ttl_s: float | None = None
@@ -77,20 +82,27 @@ class ReadCache:
 
         ``ttl_s`` shortens the lifetime for reads that also change without events (queue depths).
         """
-        generation = await self._cache.get(GENERATION_KEY) or "0"
-        full_key = f"api:v1:{generation}:{key}"
+        full_key, entry = await self._lookup(key)
         ttl = self._ttl_s if ttl_s is None else min(ttl_s, self._ttl_s)
-        cached = await self._cache.get(full_key)
-        if isinstance(cached, dict) and isinstance(cached.get("body"), str):
+        if entry is not None:
             self._metrics.cache.labels("hit").inc()
-            if cached.get("fresh_until", 0.0) < self._clock() and full_key not in self._building:
+            if not entry.fresh(self._clock()) and full_key not in self._building:
                 self._refresh(full_key, build, ttl)
-            return str(cached["body"]).encode()
+            return entry.body
         self._metrics.cache.labels("miss").inc()
         running = self._building.get(full_key)
         if running is not None:
             return await asyncio.shield(running)
         return await asyncio.shield(self._refresh(full_key, build, ttl))
+
+    async def _lookup(self, key: str) -> tuple[str, _Entry | None]:
+        """The full key of ``key`` in the current generation, and its entry if there is one."""
+        generation = await self._cache.get(GENERATION_KEY) or "0"
+        full_key = f"api:v1:{generation}:{key}"
+        cached = await self._cache.get(full_key)
+        if isinstance(cached, dict) and isinstance(body := cached.get("body"), str):
+            return full_key, _Entry(body.encode(), float(cached.get("fresh_until", 0.0)))
+        return full_key, None
 
     def _refresh(
         self, full_key: str, build: Callable[[], Awaitable[bytes]], ttl: float
