@@ -55,7 +55,6 @@ for _variable in (
 
 import argparse
 import json
-import platform
 import shutil
 import subprocess
 import sys
@@ -74,8 +73,7 @@ from rich.console import Console
 from rich.table import Table
 from scipy.signal import resample_poly
 
-import tracktion
-from machine import cpu_model
+from machine import show_machine
 from tracktion.analysis import tagger
 from tracktion.analysis.analyzer import ANALYSIS_RATE, analyze_file, tagging_excerpt
 from tracktion.analysis.decode import decode
@@ -476,24 +474,6 @@ def long_mix_table(
 # --- main -----------------------------------------------------------------------------------
 
 
-def show_context(console: Console, args: argparse.Namespace) -> None:
-    """What the figures depend on."""
-    table = Table(title="Machine", title_justify="left", show_header=False)
-    rows = {
-        "CPUs usable (affinity)": str(len(os.sched_getaffinity(0))),
-        "CPU model": cpu_model(),
-        "OS": platform.platform(),
-        "Python": sys.version.split()[0],
-        "tracktion / PyAV / numpy": f"{tracktion.__version__} / {av.__version__} / "
-        f"{np.__version__}",
-        "threads": "1 (OMP/MKL/OPENBLAS/NUMBA_NUM_THREADS=1), one process",
-        "tags (ML)": "no" if args.no_tags else "yes",
-    }
-    for key, value in rows.items():
-        table.add_row(key, value)
-    console.print(table)
-
-
 def parse_args() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -519,7 +499,14 @@ def main() -> None:
     console = Console()
     if not console.is_terminal:
         console.width = 120
-    show_context(console, args)
+    show_machine(
+        console,
+        {
+            "PyAV / numpy": f"{av.__version__} / {np.__version__}",
+            "threads": "1 (OMP/MKL/OPENBLAS/NUMBA_NUM_THREADS=1), one process",
+            "tags (ML)": "no" if args.no_tags else "yes",
+        },
+    )
     tracks = corpus_tracks(args.corpus)
     started = time.perf_counter()
     analyze_file(str(tracks[0]), with_tags=with_tags)

@@ -23,19 +23,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import sys
 import time
 import uuid
 from typing import TYPE_CHECKING
 
 import aio_pika
 from rich.console import Console
-from rich.table import Table
 
-import tracktion
-from machine import cpu_model
+from machine import show_machine
 from report import Row, Section, show_section
 from tracktion.adapters.bus.inprocess import InProcessBus
 from tracktion.adapters.bus.rabbitmq import RabbitMqBus
@@ -162,23 +157,6 @@ async def run(args: argparse.Namespace) -> tuple[str, list[Row]]:
     return version, rows
 
 
-def show_context(console: Console, broker: str) -> None:
-    """What the figures depend on."""
-    table = Table(title="Machine", title_justify="left", show_header=False)
-    for key, value in {
-        "CPUs usable (affinity)": str(len(os.sched_getaffinity(0))),
-        "CPU model": cpu_model(),
-        "load average (1/5/15 min, at the end)": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "OS": platform.platform(),
-        "Python": sys.version.split()[0],
-        "broker": broker,
-        "aio-pika": aio_pika.__version__,
-        "tracktion": tracktion.__version__,
-    }.items():
-        table.add_row(key, value)
-    console.print(table)
-
-
 def parse_args() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -196,7 +174,7 @@ def main() -> None:
     if not console.is_terminal:
         console.width = 120
     broker, rows = asyncio.run(run(args))
-    show_context(console, broker)
+    show_machine(console, {"broker": broker, "aio-pika": aio_pika.__version__})
     show_section(
         console, Section(f"Event bus: {args.events:,} events, best of {args.repeats}", rows)
     )

@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import sys
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -37,8 +34,7 @@ from rich.table import Table
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-import tracktion
-from machine import cpu_model
+from machine import show_machine
 from tracktion.adapters.db import bulk_insert
 from tracktion.adapters.db.catalog_store import SqlCatalogStore
 from tracktion.adapters.db.engine import create_engine, upgrade
@@ -176,21 +172,6 @@ async def run(args: argparse.Namespace) -> tuple[str, list[tuple[str, float]]]:
         await admin(args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def show_context(console: Console, server: str) -> None:
-    """What the figures depend on."""
-    table = Table(title="Machine", title_justify="left", show_header=False)
-    for key, value in {
-        "CPUs usable (affinity)": str(len(os.sched_getaffinity(0))),
-        "CPU model": cpu_model(),
-        "OS": platform.platform(),
-        "Python": sys.version.split()[0],
-        "server": server,
-        "tracktion": tracktion.__version__,
-    }.items():
-        table.add_row(key, value)
-    console.print(table)
-
-
 def parse_args() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -213,7 +194,7 @@ def main() -> None:
     if not console.is_terminal:
         console.width = 120
     server, figures = asyncio.run(run(args))
-    show_context(console, server)
+    show_machine(console, {"server": server})
     table = Table(
         title=f"PostgreSQL bulk writes ({'executemany only' if args.no_copy else 'COPY'}): "
         f"{args.tracks:,} rows in calls of {args.batch:,}, best of {args.repeats}",

@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import platform
 import shutil
 import signal
 import sqlite3
@@ -50,8 +48,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-import tracktion
-from machine import cpu_model
+from machine import show_machine
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -261,17 +258,7 @@ COMMON_ENV = {"TRACKTION_ANALYSIS_WORKERS": "1", "TRACKTION_ANALYSIS_TAGS": "fal
 
 def show(console: Console, results: list[Result], args: argparse.Namespace) -> None:
     """The machine, then the results."""
-    machine = Table(title="Machine", title_justify="left", show_header=False)
-    for key, value in {
-        "CPUs usable (affinity)": str(len(os.sched_getaffinity(0))),
-        "CPU model": cpu_model(),
-        "load average (1/5/15 min, at the end)": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "OS": platform.platform(),
-        "Python": sys.version.split()[0],
-        "tracktion": tracktion.__version__,
-    }.items():
-        machine.add_row(key, value)
-    console.print(machine)
+    show_machine(console)
     table = Table(
         title=f"Pipeline: {args.files} tracks of {args.seconds:g} s, scan -> analyses stored",
         title_justify="left",

@@ -33,13 +33,11 @@ import asyncio
 import hashlib
 import math
 import os
-import platform
 import random
 import shutil
 import sqlite3
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import asynccontextmanager, contextmanager
@@ -52,10 +50,8 @@ import av
 import mutagen
 import xxhash
 from rich.console import Console
-from rich.table import Table
 
-import tracktion
-from machine import cpu_model
+from machine import show_machine
 from report import Row, Section, figure, show_section, verdict
 from tracktion.bootstrap import App, bootstrap
 from tracktion.config import load_settings
@@ -535,30 +531,6 @@ async def bench_watch(work: Path, sources: list[Path]) -> Section:
 # --- output ---------------------------------------------------------------------------------
 
 
-def machine_context(workers: int) -> dict[str, str]:
-    """What the figures depend on."""
-    return {
-        "CPUs (os.cpu_count)": str(os.cpu_count()),
-        "CPUs usable (affinity)": str(len(os.sched_getaffinity(0))),
-        "CPU model": cpu_model(),
-        "OS": platform.platform(),
-        "Python": sys.version.split()[0],
-        "SQLite": sqlite3.sqlite_version,
-        "tracktion": tracktion.__version__,
-        "PyAV / mutagen / xxhash": f"{av.__version__} / {mutagen.version_string} / "
-        f"{xxhash.VERSION}",
-        "scan workers (default run)": str(workers),
-    }
-
-
-def show_context(console: Console, workers: int) -> None:
-    """The machine context table."""
-    table = Table(title="Machine", title_justify="left", show_header=False)
-    for key, value in machine_context(workers).items():
-        table.add_row(key, value)
-    console.print(table)
-
-
 def markdown_summary(sections: list[Section]) -> str:
     """Every row that has a target, as a markdown table for the README."""
     lines = [
@@ -635,7 +607,15 @@ def main() -> None:
     console = Console()
     if not console.is_terminal:
         console.width = 120
-    show_context(console, args.workers)
+    show_machine(
+        console,
+        {
+            "SQLite": sqlite3.sqlite_version,
+            "PyAV / mutagen / xxhash": f"{av.__version__} / {mutagen.version_string} / "
+            f"{xxhash.VERSION}",
+            "scan workers (default run)": str(args.workers),
+        },
+    )
     with workspace(args.workdir, args.keep, console) as work:
         sections = asyncio.run(run_all(args, work, console))
     print("\nREADME summary (markdown, paste into benchmarks/README.md):\n")

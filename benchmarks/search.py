@@ -33,12 +33,10 @@ import argparse
 import asyncio
 import math
 import os
-import platform
 import random
 import shutil
 import sqlite3
 import string
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -46,12 +44,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
-import tracktion
-from machine import cpu_model
+from machine import show_machine
 from report import Row, Section, figure, show_section, verdict
 from tracktion.adapters.db.engine import create_engine, upgrade
 from tracktion.adapters.db.schema import tracklists, tracks
@@ -420,22 +416,6 @@ async def run_all(args: argparse.Namespace, console: Console) -> list[Section]:
 # --- output ---------------------------------------------------------------------------------
 
 
-def show_context(console: Console) -> None:
-    """The machine context table."""
-    table = Table(title="Machine", title_justify="left", show_header=False)
-    for key, value in {
-        "CPUs (os.cpu_count)": str(os.cpu_count()),
-        "CPU model": cpu_model(),
-        "OS": platform.platform(),
-        "Python": sys.version.split()[0],
-        "SQLite": sqlite3.sqlite_version,
-        "tracktion": tracktion.__version__,
-        "load average (1/5/15 min) at start": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
-    }.items():
-        table.add_row(key, value)
-    console.print(table)
-
-
 def markdown_summary(sections: list[Section]) -> str:
     """Every row, as a markdown table for the README."""
     lines = [
@@ -475,7 +455,7 @@ def main() -> None:
     console = Console()
     if not console.is_terminal:
         console.width = 120
-    show_context(console)
+    show_machine(console, {"SQLite": sqlite3.sqlite_version})
     sections = asyncio.run(run_all(args, console))
     print("\nREADME summary (markdown, paste into benchmarks/README.md):\n")
     print(markdown_summary(sections))
