@@ -118,17 +118,22 @@ def test_two_api_processes_share_a_port_and_replace_a_dead_one(env: dict[str, st
     assert PASSWORD not in stderr
 
 
-def test_a_missing_shared_secret_stops_before_any_process_starts(env: dict[str, str]) -> None:
-    environment = {key: value for key, value in env.items() if key != "TRACKTION_JWT_SECRET"}
-
-    result = subprocess.run(
-        [sys.executable, "-m", "tracktion", "api", "--workers", "2", "--port", str(free_port())],
-        env=environment,
+def api_that_refuses(env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
+    """`tracktion api --workers 2` expected to stop at once (it fails the test by hanging)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tracktion", "api", "--workers", "2", *options],
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+def test_a_missing_shared_secret_stops_before_any_process_starts(env: dict[str, str]) -> None:
+    environment = {key: value for key, value in env.items() if key != "TRACKTION_JWT_SECRET"}
+
+    result = api_that_refuses(environment, "--port", str(free_port()))
 
     assert result.returncode == 1
     assert "TRACKTION_JWT_SECRET" in result.stderr
@@ -138,14 +143,7 @@ def test_a_missing_shared_secret_stops_before_any_process_starts(env: dict[str, 
 def test_several_processes_need_a_broker_and_a_shared_cache(tmp_path: Path) -> None:
     environment = {**os.environ, "TRACKTION_DATA_DIR": str(tmp_path / "data")}
 
-    result = subprocess.run(
-        [sys.executable, "-m", "tracktion", "api", "--workers", "2"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = api_that_refuses(environment)
 
     assert result.returncode == 2
     assert "--workers" in result.stderr
